@@ -1,0 +1,297 @@
+// Package postgres is the PostgreSQL backend of store.Store (pgx v5), for
+// running several Rebound replicas against one database. Migrations run
+// under a session advisory lock so replicas can start together; River
+// (riverpgxv5) shares the pool, so jobs are enqueued in the same transaction
+// as the change that causes them.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/store/sqlstore"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Config configures Open.
+type Config struct {
+	// URL is a PostgreSQL connection string (postgres://...). Parameters
+	// pgx understands are honoured, e.g. pool_max_conns or search_path.
+	URL    string
+	Logger *slog.Logger
+	// FetchPollInterval is how often job workers poll in addition to
+	// LISTEN/NOTIFY (default 1s).
+	FetchPollInterval time.Duration
+}
+
+// Store is the PostgreSQL store.Store. Safe for concurrent use.
+type Store struct {
+	cfg      Config
+	pool     *pgxpool.Pool
+	sqldb    *sql.DB // for goose only
+	migrator *goose.Provider
+	river    *river.Client[pgx.Tx]
+	dialect  *sqlstore.Dialect
+
+	mu      sync.Mutex
+	workers *river.Client[pgx.Tx]
+	closed  bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects, applies every pending migration (under an advisory lock)
+// and returns the store.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.FetchPollInterval <= 0 {
+		cfg.FetchPollInterval = time.Second
+	}
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Store{cfg: cfg, pool: pool}
+	s.sqldb = stdlib.OpenDBFromPool(pool)
+	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", IsUniqueViolation: isUniqueViolation}
+	if err := s.migrate(ctx); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	s.river, err = river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: cfg.Logger})
+	if err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("postgres: river client: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: acquire for migrations: %w", err)
+	}
+	defer conn.Release()
+	// One lock per schema, so replicas sharing a schema migrate one at a
+	// time while independent schemas (tests) don't wait on each other.
+	const lockKey = `hashtextextended('rebound:migrate:' || current_schema(), 0)`
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+lockKey+`)`); err != nil {
+		return fmt.Errorf("postgres: migration lock: %w", err)
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+lockKey+`)`)
+	}()
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, s.sqldb, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	s.migrator = p
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres: apply migrations: %w", err)
+	}
+	m, err := rivermigrate.New(riverpgxv5.New(s.pool), &rivermigrate.Config{Logger: s.cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("postgres: job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("postgres: apply job queue migrations: %w", err)
+	}
+	return nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// Dialect implements store.Store.
+func (s *Store) Dialect() string { return "postgres" }
+
+// Pool exposes the connection pool (metrics).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	if s.isClosed() {
+		return store.ErrClosed
+	}
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return fmt.Errorf("postgres: begin read: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	return fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil))
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if s.isClosed() {
+		return store.ErrClosed
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := s.river.InsertTx(ctx, tx, args, opts)
+		return err
+	}
+	if err := fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue)); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Ready implements store.Store.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	pending, err := s.migrator.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("read migration state: %w", err)
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}
+
+// StartWorkers implements store.Store.
+func (s *Store) StartWorkers(ctx context.Context, w *river.Workers) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	if s.workers != nil {
+		return errors.New("postgres: workers already started")
+	}
+	c, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
+		Logger:            s.cfg.Logger,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 50}},
+		Workers:           w,
+		FetchPollInterval: s.cfg.FetchPollInterval,
+		FetchCooldown:     min(s.cfg.FetchPollInterval, 100*time.Millisecond),
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: job workers: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("postgres: start job workers: %w", err)
+	}
+	s.workers = c
+	return nil
+}
+
+// StopWorkers implements store.Store.
+func (s *Store) StopWorkers(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.workers
+	s.workers = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	if err := c.Stop(ctx); err != nil {
+		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = c.StopAndCancel(hard)
+		return fmt.Errorf("postgres: stop job workers: %w", err)
+	}
+	return nil
+}
+
+// Close stops the workers and closes the pool. Safe to call more than once.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.StopWorkers(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.migrator != nil {
+		errs = append(errs, s.migrator.Close())
+	}
+	errs = append(errs, s.sqldb.Close())
+	s.pool.Close()
+	return errors.Join(errs...)
+}
+
+// conn adapts pgx.Tx to sqlstore.Conn.
+type conn struct{ tx pgx.Tx }
+
+func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	tag, err := c.tx.Exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return row{c.tx.QueryRow(ctx, q, args...)}
+}
+
+func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	return c.tx.Query(ctx, q, args...)
+}
+
+type row struct{ r pgx.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return err
+}

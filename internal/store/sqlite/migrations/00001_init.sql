@@ -1,0 +1,53 @@
+-- +goose Up
+-- Timestamps are INTEGER Unix microseconds; 0 means "not set".
+CREATE TABLE stores (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX stores_name ON stores (name);
+
+CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    store_id   TEXT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
+    hash       BLOB NOT NULL,
+    scopes     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_keys_store ON api_keys (store_id);
+
+CREATE TABLE orders (
+    id                TEXT PRIMARY KEY,
+    store_id          TEXT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
+    external_id       TEXT NOT NULL,
+    name              TEXT NOT NULL,
+    customer_email    TEXT NOT NULL,
+    coverage          TEXT NOT NULL DEFAULT '',
+    source_created_at INTEGER NOT NULL,
+    source_updated_at INTEGER NOT NULL,
+    synced_at         INTEGER NOT NULL,
+    doc               TEXT NOT NULL,
+    UNIQUE (store_id, external_id)
+);
+CREATE INDEX orders_store_name ON orders (store_id, name);
+CREATE INDEX orders_store_email ON orders (store_id, customer_email);
+
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    store_id      TEXT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
+    kind          TEXT NOT NULL,
+    subject_type  TEXT NOT NULL,
+    subject_id    TEXT NOT NULL,
+    payload       TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    dispatched_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_store ON events (store_id, id);
+CREATE INDEX events_subject ON events (store_id, subject_type, subject_id, id);
+
+-- +goose Down
+DROP TABLE events;
+DROP TABLE orders;
+DROP TABLE api_keys;
+DROP TABLE stores;

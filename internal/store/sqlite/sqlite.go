@@ -1,0 +1,471 @@
+// Package sqlite is the embedded SQLite backend of store.Store (pure-Go
+// modernc.org/sqlite). It keeps one writer connection, fed by a group-commit
+// loop that runs concurrent Update calls in one transaction (each isolated
+// by a savepoint) so that many small writes share one commit, plus a pool of
+// read-only connections. River (riversqlite) shares the writer connection, so
+// jobs are enqueued in the same transaction as the change that causes them.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/store/sqlstore"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Config configures Open.
+type Config struct {
+	// Path of the database file; created with its directory if missing.
+	Path string
+	// Logger receives River's and the store's logs (default: slog.Default).
+	Logger *slog.Logger
+	// MaxBatch bounds how many Update calls share one commit (default 128).
+	MaxBatch int
+	// Readers is the size of the read-only pool (default: GOMAXPROCS, min 2).
+	Readers int
+	// FetchPollInterval is how often job workers look for new jobs
+	// (default 50ms).
+	FetchPollInterval time.Duration
+}
+
+// Store is the SQLite store.Store. Safe for concurrent use.
+type Store struct {
+	cfg      Config
+	writer   *sql.DB
+	reader   *sql.DB
+	migrator *goose.Provider
+	river    *river.Client[*sql.Tx] // insert-only, used by Update
+
+	dialect *sqlstore.Dialect
+	writes  chan *writeReq
+	done    chan struct{}
+	wg      sync.WaitGroup
+
+	mu      sync.Mutex
+	workers *river.Client[*sql.Tx]
+	closed  bool
+
+	// sendMu orders Close after every in-flight send to writes: senders hold
+	// it shared and check sendClosed; Close takes it exclusively.
+	sendMu     sync.RWMutex
+	sendClosed bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(store.Tx) error
+	done chan error
+}
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if needed) the database at cfg.Path, applies every
+// pending migration (Rebound's and River's) and starts the write loop.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 128
+	}
+	if cfg.Readers <= 0 {
+		cfg.Readers = max(2, runtime.GOMAXPROCS(0))
+	}
+	if cfg.FetchPollInterval <= 0 {
+		cfg.FetchPollInterval = 50 * time.Millisecond
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
+	}
+	w, err := sql.Open("sqlite", dsn(cfg.Path, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &Store{cfg: cfg, writer: w, writes: make(chan *writeReq, 1024), done: make(chan struct{})}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(cfg.Path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open reader: %w", err)
+	}
+	r.SetMaxOpenConns(cfg.Readers)
+	r.SetMaxIdleConns(cfg.Readers)
+	s.reader = r
+	s.river, err = river.NewClient(riversqlite.New(w), &river.Config{Logger: cfg.Logger})
+	if err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("sqlite: river client: %w", err)
+	}
+	s.dialect = &sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation}
+	s.wg.Add(1)
+	go s.writeLoop()
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrationsFS, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writer, sub, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	s.migrator = p
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: apply migrations: %w", err)
+	}
+	m, err := rivermigrate.New(riversqlite.New(s.writer), &rivermigrate.Config{Logger: s.cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("sqlite: job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("sqlite: apply job queue migrations: %w", err)
+	}
+	return nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// Dialect implements store.Store.
+func (s *Store) Dialect() string { return "sqlite" }
+
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("sqlite: begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil))
+}
+
+// Update implements store.Store. Concurrent calls are group-committed.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.sendMu.RLock()
+	if s.sendClosed {
+		s.sendMu.RUnlock()
+		return store.ErrClosed
+	}
+	select {
+	case s.writes <- req:
+		s.sendMu.RUnlock()
+	case <-ctx.Done():
+		s.sendMu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued the request runs to its end (or is skipped when its ctx is
+	// already done): wait for the outcome so callers never see a false error.
+	return <-req.done
+}
+
+func (s *Store) writeLoop() {
+	defer s.wg.Done()
+	batch := make([]*writeReq, 0, s.cfg.MaxBatch)
+	for {
+		var first *writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.done:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-s.writes:
+					s.runBatch([]*writeReq{r})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < s.cfg.MaxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs every request of batch in one transaction, each inside a
+// savepoint when the batch has more than one, and reports each outcome.
+func (s *Store) runBatch(batch []*writeReq) {
+	results := make([]error, len(batch))
+	finish := func(commitErr error) {
+		for i, r := range batch {
+			if results[i] == nil {
+				results[i] = commitErr
+			}
+			r.done <- results[i]
+		}
+	}
+	tx, err := s.writer.BeginTx(context.Background(), nil)
+	if err != nil {
+		for i := range results {
+			results[i] = fmt.Errorf("sqlite: begin: %w", err)
+		}
+		finish(nil)
+		return
+	}
+	single := len(batch) == 1
+	ok := 0
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		if !single {
+			if _, err := tx.Exec("SAVEPOINT gc"); err != nil {
+				results[i] = fmt.Errorf("sqlite: savepoint: %w", err)
+				continue
+			}
+		}
+		err := s.runOne(r, tx)
+		if err != nil {
+			results[i] = err
+			if single {
+				_ = tx.Rollback()
+				finish(nil)
+				return
+			}
+			if _, rbErr := tx.Exec("ROLLBACK TO gc"); rbErr != nil {
+				// The transaction is unusable: fail everyone.
+				_ = tx.Rollback()
+				for j := range results {
+					if results[j] == nil {
+						results[j] = fmt.Errorf("sqlite: rollback to savepoint: %w", rbErr)
+					}
+				}
+				finish(nil)
+				return
+			}
+		} else {
+			ok++
+		}
+		if !single {
+			if _, err := tx.Exec("RELEASE gc"); err != nil && results[i] == nil {
+				results[i] = fmt.Errorf("sqlite: release savepoint: %w", err)
+			}
+		}
+	}
+	if ok == 0 {
+		_ = tx.Rollback()
+		finish(nil)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		finish(fmt.Errorf("sqlite: commit: %w", err))
+		return
+	}
+	finish(nil)
+}
+
+func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlite: update panicked: %v", p)
+		}
+	}()
+	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := s.river.InsertTx(ctx, tx, args, opts)
+		return err
+	}
+	return r.fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue))
+}
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error { return s.reader.PingContext(ctx) }
+
+// Ready implements store.Store.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	var v int64
+	if err := s.reader.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&v); err != nil {
+		return fmt.Errorf("read migration version: %w", err)
+	}
+	want := latest(s.migrator)
+	if v < want {
+		return fmt.Errorf("migrations pending: at %d, want %d", v, want)
+	}
+	return nil
+}
+
+func latest(p *goose.Provider) int64 {
+	var v int64
+	for _, src := range p.ListSources() {
+		v = max(v, src.Version)
+	}
+	return v
+}
+
+// StartWorkers implements store.Store.
+func (s *Store) StartWorkers(ctx context.Context, w *river.Workers) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return store.ErrClosed
+	}
+	if s.workers != nil {
+		return errors.New("sqlite: workers already started")
+	}
+	c, err := river.NewClient(riversqlite.New(s.writer), &river.Config{
+		Logger:            s.cfg.Logger,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Workers:           w,
+		FetchPollInterval: s.cfg.FetchPollInterval,
+		FetchCooldown:     min(s.cfg.FetchPollInterval, 100*time.Millisecond),
+		PollOnly:          true,
+	})
+	if err != nil {
+		return fmt.Errorf("sqlite: job workers: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		return fmt.Errorf("sqlite: start job workers: %w", err)
+	}
+	s.workers = c
+	return nil
+}
+
+// StopWorkers implements store.Store.
+func (s *Store) StopWorkers(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.workers
+	s.workers = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	if err := c.Stop(ctx); err != nil {
+		// Past the deadline: cancel running jobs; River retries them later.
+		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = c.StopAndCancel(hard)
+		return fmt.Errorf("sqlite: stop job workers: %w", err)
+	}
+	return nil
+}
+
+// Close stops the workers and the write loop (after the writes already
+// queued) and closes the database. Safe to call more than once.
+func (s *Store) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = s.StopWorkers(ctx)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.sendMu.Lock()
+	s.sendClosed = true
+	s.sendMu.Unlock()
+	close(s.done)
+	s.wg.Wait()
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.reader != nil {
+		errs = append(errs, s.reader.Close())
+	}
+	if s.migrator != nil {
+		errs = append(errs, s.migrator.Close())
+	}
+	errs = append(errs, s.writer.Close())
+	return errors.Join(errs...)
+}
+
+// conn adapts *sql.Tx to sqlstore.Conn.
+type conn struct{ tx *sql.Tx }
+
+func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := c.tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	return row{c.tx.QueryRowContext(ctx, q, args...)}
+}
+
+func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	r, err := c.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows{r}, nil
+}
+
+type row struct{ r *sql.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sqlstore.ErrNoRows
+	}
+	return err
+}
+
+type rows struct{ *sql.Rows }
+
+func (r rows) Close() { _ = r.Rows.Close() }

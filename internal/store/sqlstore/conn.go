@@ -1,0 +1,82 @@
+// Package sqlstore implements store.Tx once, in portable SQL, over a small
+// connection interface that each backend adapts (database/sql for SQLite,
+// pgx for PostgreSQL). Queries are written with ? placeholders; the dialect
+// rebinds them.
+//
+// Conventions shared by both schemas: ids are text, timestamps are BIGINT
+// Unix microseconds (exact, sortable, dialect-neutral), JSON documents are
+// TEXT (SQLite) or JSONB (PostgreSQL), text columns are NOT NULL with ''
+// meaning absent.
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/riverqueue/river"
+)
+
+// ErrNoRows is what Row.Scan returns when the query matched nothing.
+var ErrNoRows = errors.New("sqlstore: no rows")
+
+// Conn is the subset of a transaction the queries need.
+type Conn interface {
+	Exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Row is one result row; Scan returns ErrNoRows when there was none.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows iterates a result set.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Dialect describes what differs between backends.
+type Dialect struct {
+	Name string
+	// Dollar rebinds ? placeholders to $1, $2, ... (PostgreSQL).
+	Dollar bool
+	// ForUpdate is appended to SELECTs that lock the rows they read
+	// ("" where the whole database is locked by the writer, as in SQLite).
+	ForUpdate string
+	// IsUniqueViolation reports whether err is a unique-constraint failure.
+	IsUniqueViolation func(error) bool
+
+	cache sync.Map // query → rebound query
+}
+
+// Q returns query in the dialect's placeholder syntax.
+func (d *Dialect) Q(query string) string {
+	if !d.Dollar {
+		return query
+	}
+	if v, ok := d.cache.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	d.cache.Store(query, out)
+	return out
+}
+
+// EnqueueFunc inserts a River job in the current transaction.
+type EnqueueFunc func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

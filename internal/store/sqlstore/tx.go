@@ -1,0 +1,343 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/riverqueue/river"
+)
+
+// Tx implements store.Tx (and store.ReadTx) over a Conn.
+type Tx struct {
+	c       Conn
+	d       *Dialect
+	now     time.Time
+	enqueue EnqueueFunc // nil in read-only transactions
+}
+
+// NewTx wraps c. enqueue may be nil for read-only use.
+func NewTx(c Conn, d *Dialect, now time.Time, enqueue EnqueueFunc) *Tx {
+	return &Tx{c: c, d: d, now: now.UTC(), enqueue: enqueue}
+}
+
+var (
+	_ store.Tx     = (*Tx)(nil)
+	_ store.ReadTx = (*Tx)(nil)
+)
+
+// Now implements store.Tx.
+func (t *Tx) Now() time.Time { return t.now }
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return t.c.Exec(ctx, t.d.Q(q), args...)
+}
+func (t *Tx) row(ctx context.Context, q string, args ...any) Row {
+	return t.c.QueryRow(ctx, t.d.Q(q), args...)
+}
+func (t *Tx) query(ctx context.Context, q string, args ...any) (Rows, error) {
+	return t.c.Query(ctx, t.d.Q(q), args...)
+}
+
+// US converts t to Unix microseconds, the stored form of timestamps.
+func US(t time.Time) int64 { return t.UnixMicro() }
+
+// FromUS converts stored Unix microseconds back to a UTC time.
+func FromUS(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func notFound(what, id string) error {
+	return returns.Errorf(returns.ENOTFOUND, "%s %q not found", what, id)
+}
+
+// ---- stores
+
+// CreateStore implements store.Tx.
+func (t *Tx) CreateStore(ctx context.Context, s *returns.Store) error {
+	_, err := t.exec(ctx, `INSERT INTO stores (id, name, created_at) VALUES (?, ?, ?)`, s.ID, s.Name, US(s.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create store: %w", err)
+	}
+	return nil
+}
+
+// GetStore implements store.ReadTx.
+func (t *Tx) GetStore(ctx context.Context, id string) (*returns.Store, error) {
+	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE id = ?`, id)
+}
+
+// GetStoreByName implements store.ReadTx.
+func (t *Tx) GetStoreByName(ctx context.Context, name string) (*returns.Store, error) {
+	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE name = ? ORDER BY created_at, id LIMIT 1`, name)
+}
+
+func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Store, error) {
+	var s returns.Store
+	var created int64
+	err := t.row(ctx, q, arg).Scan(&s.ID, &s.Name, &created)
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("store", arg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get store: %w", err)
+	}
+	s.CreatedAt = FromUS(created)
+	return &s, nil
+}
+
+// ListStores implements store.ReadTx.
+func (t *Tx) ListStores(ctx context.Context) ([]*returns.Store, error) {
+	rows, err := t.query(ctx, `SELECT id, name, created_at FROM stores ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list stores: %w", err)
+	}
+	defer rows.Close()
+	var out []*returns.Store
+	for rows.Next() {
+		var s returns.Store
+		var created int64
+		if err := rows.Scan(&s.ID, &s.Name, &created); err != nil {
+			return nil, fmt.Errorf("list stores: %w", err)
+		}
+		s.CreatedAt = FromUS(created)
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// ---- API keys
+
+// CreateAPIKey implements store.Tx.
+func (t *Tx) CreateAPIKey(ctx context.Context, k *returns.APIKey) error {
+	if _, err := t.GetStore(ctx, k.StoreID); err != nil {
+		return err
+	}
+	scopes := make([]string, len(k.Scopes))
+	for i, s := range k.Scopes {
+		scopes[i] = string(s)
+	}
+	_, err := t.exec(ctx, `INSERT INTO api_keys (id, store_id, hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, 0)`,
+		k.ID, k.StoreID, k.Hash, strings.Join(scopes, ","), US(k.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create api key: %w", err)
+	}
+	return nil
+}
+
+// GetAPIKey implements store.ReadTx.
+func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	var k returns.APIKey
+	var scopes string
+	var created, revoked int64
+	err := t.row(ctx, `SELECT id, store_id, hash, scopes, created_at, revoked_at FROM api_keys WHERE id = ?`, id).
+		Scan(&k.ID, &k.StoreID, &k.Hash, &scopes, &created, &revoked)
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("api key", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get api key: %w", err)
+	}
+	for s := range strings.SplitSeq(scopes, ",") {
+		if s != "" {
+			k.Scopes = append(k.Scopes, returns.Scope(s))
+		}
+	}
+	k.CreatedAt = FromUS(created)
+	if revoked != 0 {
+		r := FromUS(revoked)
+		k.RevokedAt = &r
+	}
+	return &k, nil
+}
+
+// RevokeAPIKey implements store.Tx.
+func (t *Tx) RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	if _, err := t.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, US(t.now), id); err != nil {
+		return nil, fmt.Errorf("revoke api key: %w", err)
+	}
+	return t.GetAPIKey(ctx, id)
+}
+
+// ---- orders
+
+const orderCols = `id, store_id, external_id, name, doc, synced_at`
+
+func (t *Tx) scanOrder(r Row) (*returns.Order, error) {
+	var o returns.Order
+	var id, storeID, ext, name string
+	var doc []byte
+	var synced int64
+	if err := r.Scan(&id, &storeID, &ext, &name, &doc, &synced); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(doc, &o); err != nil {
+		return nil, fmt.Errorf("decode stored order %s: %w", id, err)
+	}
+	o.ID, o.StoreID, o.ExternalID, o.Name, o.SyncedAt = id, storeID, ext, name, FromUS(synced)
+	return &o, nil
+}
+
+// GetOrder implements store.ReadTx.
+func (t *Tx) GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
+	o, err := t.scanOrder(t.row(ctx, `SELECT `+orderCols+` FROM orders
+		WHERE store_id = ? AND (external_id = ? OR id = ? OR name = ?)
+		ORDER BY CASE WHEN external_id = ? THEN 0 WHEN id = ? THEN 1 ELSE 2 END LIMIT 1`,
+		storeID, ref, ref, ref, ref, ref))
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("order", ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get order: %w", err)
+	}
+	return o, nil
+}
+
+// CountOrders implements store.ReadTx.
+func (t *Tx) CountOrders(ctx context.Context, storeID string) (int, error) {
+	var n int
+	if err := t.row(ctx, `SELECT COUNT(*) FROM orders WHERE store_id = ?`, storeID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count orders: %w", err)
+	}
+	return n, nil
+}
+
+// UpsertOrder implements store.Tx.
+func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
+	doc, err := json.Marshal(o)
+	if err != nil {
+		return false, fmt.Errorf("encode order: %w", err)
+	}
+	for range 2 { // a second round only after losing an insert race
+		var id string
+		var srcUpdated int64
+		err := t.row(ctx, `SELECT id, source_updated_at FROM orders WHERE store_id = ? AND external_id = ?`+t.d.ForUpdate,
+			o.StoreID, o.ExternalID).Scan(&id, &srcUpdated)
+		switch {
+		case errors.Is(err, ErrNoRows):
+			n, err := t.exec(ctx, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
+				source_created_at, source_updated_at, synced_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (store_id, external_id) DO NOTHING`,
+				o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
+				US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
+			if err != nil {
+				return false, fmt.Errorf("insert order: %w", err)
+			}
+			if n == 1 {
+				return true, nil
+			}
+			continue // another transaction inserted it first: treat as an update
+		case err != nil:
+			return false, fmt.Errorf("find order: %w", err)
+		}
+		o.ID = id
+		if US(o.UpdatedAt) < srcUpdated {
+			return false, nil
+		}
+		if doc, err = json.Marshal(o); err != nil {
+			return false, fmt.Errorf("encode order: %w", err)
+		}
+		_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
+			source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`,
+			o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage), US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc, id)
+		if err != nil {
+			return false, fmt.Errorf("update order: %w", err)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("upsert order %s: lost the insert race twice", o.ExternalID)
+}
+
+// DeleteOrder implements store.Tx.
+func (t *Tx) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
+	o, err := t.scanOrder(t.row(ctx, `SELECT `+orderCols+` FROM orders
+		WHERE store_id = ? AND (external_id = ? OR id = ?)
+		ORDER BY CASE WHEN external_id = ? THEN 0 ELSE 1 END LIMIT 1`+t.d.ForUpdate, storeID, ref, ref, ref))
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("order", ref)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find order: %w", err)
+	}
+	if _, err := t.exec(ctx, `DELETE FROM orders WHERE id = ?`, o.ID); err != nil {
+		return nil, fmt.Errorf("delete order: %w", err)
+	}
+	return o, nil
+}
+
+// ---- events
+
+// AddEvent implements store.Tx.
+func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
+	ev.CreatedAt = t.now
+	payload := ev.Payload
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	err := t.row(ctx, `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at, dispatched_at)
+		VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+		ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)).Scan(&ev.ID)
+	if err != nil {
+		return fmt.Errorf("add event: %w", err)
+	}
+	return t.Enqueue(ctx, jobs.DispatchEventArgs{EventID: ev.ID}, nil)
+}
+
+// MarkEventDispatched implements store.Tx.
+func (t *Tx) MarkEventDispatched(ctx context.Context, id int64) error {
+	n, err := t.exec(ctx, `UPDATE events SET dispatched_at = ? WHERE id = ? AND dispatched_at = 0`, US(t.now), id)
+	if err != nil {
+		return fmt.Errorf("mark event dispatched: %w", err)
+	}
+	if n == 0 {
+		var one int
+		if err := t.row(ctx, `SELECT 1 FROM events WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
+			return notFound("event", fmt.Sprint(id))
+		} else if err != nil {
+			return fmt.Errorf("mark event dispatched: %w", err)
+		}
+	}
+	return nil
+}
+
+// ListEvents implements store.ReadTx.
+func (t *Tx) ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error) {
+	rows, err := t.query(ctx, `SELECT id, store_id, kind, subject_type, subject_id, payload, created_at, dispatched_at
+		FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?`, storeID, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	defer rows.Close()
+	var out []*returns.Event
+	for rows.Next() {
+		var e returns.Event
+		var payload []byte
+		var created, dispatched int64
+		if err := rows.Scan(&e.ID, &e.StoreID, &e.Kind, &e.SubjectType, &e.SubjectID, &payload, &created, &dispatched); err != nil {
+			return nil, fmt.Errorf("list events: %w", err)
+		}
+		e.Payload = payload
+		e.CreatedAt = FromUS(created)
+		if dispatched != 0 {
+			d := FromUS(dispatched)
+			e.DispatchedAt = &d
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
+// Enqueue implements store.Tx.
+func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if t.enqueue == nil {
+		return errors.New("enqueue: read-only transaction")
+	}
+	if err := t.enqueue(ctx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}

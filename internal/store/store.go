@@ -1,0 +1,111 @@
+// Package store defines Rebound's persistence boundary: a Store with
+// read-only and read-write transactions whose methods are per aggregate
+// (stores, API keys, orders, events). Two backends implement it,
+// internal/store/sqlite and internal/store/postgres; storetest holds the
+// contract suite both must pass.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/riverqueue/river"
+)
+
+// ErrClosed is returned by a Store used after Close.
+var ErrClosed = errors.New("store: closed")
+
+// Store is a handle on one database.
+type Store interface {
+	// View runs fn in a read-only transaction (a consistent snapshot).
+	// fn's error is returned unchanged.
+	View(ctx context.Context, fn func(ReadTx) error) error
+
+	// Update runs fn in a read-write transaction. The writes fn makes and the
+	// jobs it enqueues commit together or not at all. If fn returns an error
+	// nothing fn wrote is kept and the error is returned unchanged. fn may be
+	// run in a transaction shared with other concurrent Update calls (group
+	// commit), isolated from them by a savepoint, so fn must not hold state
+	// across calls and must use only the Tx it is given.
+	Update(ctx context.Context, fn func(Tx) error) error
+
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Ready reports an error unless the database answers and every migration
+	// is applied.
+	Ready(ctx context.Context) error
+
+	// StartWorkers starts the background job workers registered in w; they
+	// run until StopWorkers or Close. It is an error to start twice.
+	StartWorkers(ctx context.Context, w *river.Workers) error
+	// StopWorkers stops fetching new jobs and waits for running ones to
+	// finish or ctx to end (then they are cancelled and retried later).
+	StopWorkers(ctx context.Context) error
+
+	// Dialect names the backend: "sqlite" or "postgres".
+	Dialect() string
+	Close() error
+}
+
+// ReadTx reads within one transaction. Every method is scoped to one store
+// (tenant) where it takes a storeID: data of another store is never returned.
+type ReadTx interface {
+	// GetStore returns the store, or ENOTFOUND.
+	GetStore(ctx context.Context, id string) (*returns.Store, error)
+	// ListStores returns every store, oldest first.
+	ListStores(ctx context.Context) ([]*returns.Store, error)
+	// GetStoreByName returns the oldest store with that name, or ENOTFOUND.
+	GetStoreByName(ctx context.Context, name string) (*returns.Store, error)
+
+	// GetAPIKey returns the key (revoked or not), or ENOTFOUND.
+	GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
+
+	// GetOrder finds a store's order by external id, Rebound id or name, in
+	// that order of precedence. ENOTFOUND when none matches.
+	GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
+	// CountOrders returns how many orders the store has.
+	CountOrders(ctx context.Context, storeID string) (int, error)
+
+	// ListEvents returns a store's events with id > afterID, oldest first, at
+	// most limit of them.
+	ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error)
+}
+
+// Tx reads and writes within one transaction.
+type Tx interface {
+	ReadTx
+
+	// Now is the transaction's clock, fixed for its duration.
+	Now() time.Time
+
+	// CreateStore inserts s (ID and CreatedAt must be set).
+	CreateStore(ctx context.Context, s *returns.Store) error
+
+	// CreateAPIKey inserts k. ENOTFOUND if its store does not exist.
+	CreateAPIKey(ctx context.Context, k *returns.APIKey) error
+	// RevokeAPIKey marks the key revoked at Now. ENOTFOUND if it does not
+	// exist; revoking a revoked key is a no-op that keeps the first time.
+	RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
+
+	// UpsertOrder inserts o, or updates the store's order with the same
+	// ExternalID. An update is applied only when o.UpdatedAt is not older
+	// than the stored order's; otherwise nothing changes and applied is
+	// false. Either way o.ID is set to the stored order's id (a new id is
+	// kept from o.ID on insert).
+	UpsertOrder(ctx context.Context, o *returns.Order) (applied bool, err error)
+	// DeleteOrder deletes a store's order found by external id or Rebound id
+	// and returns it; ENOTFOUND if there is none.
+	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
+
+	// AddEvent records ev (setting ID and CreatedAt) and enqueues the job
+	// that dispatches it, in this transaction.
+	AddEvent(ctx context.Context, ev *returns.Event) error
+	// MarkEventDispatched sets the event's DispatchedAt to Now (no-op when it
+	// is already set). ENOTFOUND if the event does not exist.
+	MarkEventDispatched(ctx context.Context, id int64) error
+
+	// Enqueue inserts a job in this transaction.
+	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+}
