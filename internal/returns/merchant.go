@@ -75,6 +75,7 @@ type APIKey struct {
 	ID        string     `json:"id"`
 	StoreID   string     `json:"storeId"`
 	Hash      []byte     `json:"-"`
+	Label     string     `json:"label,omitempty"` // free text, e.g. "demo"
 	Scopes    []Scope    `json:"scopes"`
 	CreatedAt time.Time  `json:"createdAt"`
 	RevokedAt *time.Time `json:"revokedAt,omitempty"`

@@ -44,6 +44,10 @@ type Store interface {
 	// finish or ctx to end (then they are cancelled and retried later).
 	StopWorkers(ctx context.Context) error
 
+	// JobCounts returns how many background jobs are in each state
+	// (available, running, retryable, completed, ...).
+	JobCounts(ctx context.Context) (map[string]int, error)
+
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
 	Close() error
@@ -61,6 +65,8 @@ type ReadTx interface {
 
 	// GetAPIKey returns the key (revoked or not), or ENOTFOUND.
 	GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
+	// ListAPIKeys returns a store's keys (revoked ones too), oldest first.
+	ListAPIKeys(ctx context.Context, storeID string) ([]*returns.APIKey, error)
 
 	// GetOrder finds a store's order by external id, Rebound id or name, in
 	// that order of precedence. ENOTFOUND when none matches.

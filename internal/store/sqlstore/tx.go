@@ -121,26 +121,22 @@ func (t *Tx) CreateAPIKey(ctx context.Context, k *returns.APIKey) error {
 	for i, s := range k.Scopes {
 		scopes[i] = string(s)
 	}
-	_, err := t.exec(ctx, `INSERT INTO api_keys (id, store_id, hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, 0)`,
-		k.ID, k.StoreID, k.Hash, strings.Join(scopes, ","), US(k.CreatedAt))
+	_, err := t.exec(ctx, `INSERT INTO api_keys (id, store_id, hash, label, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, 0)`,
+		k.ID, k.StoreID, k.Hash, k.Label, strings.Join(scopes, ","), US(k.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create api key: %w", err)
 	}
 	return nil
 }
 
-// GetAPIKey implements store.ReadTx.
-func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+const apiKeyCols = `id, store_id, hash, label, scopes, created_at, revoked_at`
+
+func scanAPIKey(r Row) (*returns.APIKey, error) {
 	var k returns.APIKey
 	var scopes string
 	var created, revoked int64
-	err := t.row(ctx, `SELECT id, store_id, hash, scopes, created_at, revoked_at FROM api_keys WHERE id = ?`, id).
-		Scan(&k.ID, &k.StoreID, &k.Hash, &scopes, &created, &revoked)
-	if errors.Is(err, ErrNoRows) {
-		return nil, notFound("api key", id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get api key: %w", err)
+	if err := r.Scan(&k.ID, &k.StoreID, &k.Hash, &k.Label, &scopes, &created, &revoked); err != nil {
+		return nil, err
 	}
 	for s := range strings.SplitSeq(scopes, ",") {
 		if s != "" {
@@ -153,6 +149,36 @@ func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) 
 		k.RevokedAt = &r
 	}
 	return &k, nil
+}
+
+// GetAPIKey implements store.ReadTx.
+func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	k, err := scanAPIKey(t.row(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("api key", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get api key: %w", err)
+	}
+	return k, nil
+}
+
+// ListAPIKeys implements store.ReadTx.
+func (t *Tx) ListAPIKeys(ctx context.Context, storeID string) ([]*returns.APIKey, error) {
+	rows, err := t.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE store_id = ? ORDER BY created_at, id`, storeID)
+	if err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	defer rows.Close()
+	var out []*returns.APIKey
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list api keys: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // RevokeAPIKey implements store.Tx.

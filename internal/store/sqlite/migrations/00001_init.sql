@@ -11,6 +11,7 @@ CREATE TABLE api_keys (
     id         TEXT PRIMARY KEY,
     store_id   TEXT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
     hash       BLOB NOT NULL,
+    label      TEXT NOT NULL DEFAULT '',
     scopes     TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     revoked_at INTEGER NOT NULL DEFAULT 0
