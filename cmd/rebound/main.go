@@ -1,0 +1,180 @@
+// Command rebound is the Rebound returns platform: one binary that serves the
+// API (rebound serve), applies migrations (rebound migrate), manages stores
+// and API keys, and measures itself (rebound bench).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/store/postgres"
+	"github.com/reboundhq/rebound/internal/store/sqlite"
+)
+
+const usage = `rebound — self-hosted returns platform
+
+Usage:
+  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--demo]
+  rebound migrate [--data-dir DIR] [--database-url URL]
+  rebound store create --name NAME [--data-dir DIR] [--database-url URL]
+  rebound store list   [--data-dir DIR] [--database-url URL]
+  rebound key create --store STORE_ID [--scopes a,b] [--label TEXT]
+  rebound key revoke KEY_ID
+  rebound key list --store STORE_ID
+  rebound bench orders [--clients 32] [--duration 10s] [--database-url URL]
+  rebound version
+
+Every command takes --help. Flags fall back to the environment:
+REBOUND_ADDR, REBOUND_DATA_DIR, REBOUND_DATABASE_URL, REBOUND_LOG_LEVEL.
+`
+
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := newLogger(stderr)
+	var err error
+	switch args[0] {
+	case "serve":
+		err = cmdServe(ctx, args[1:], stdout, stderr, log)
+	case "migrate":
+		err = cmdMigrate(ctx, args[1:], stdout, stderr, log)
+	case "store":
+		err = cmdStore(ctx, args[1:], stdout, stderr, log)
+	case "key":
+		err = cmdKey(ctx, args[1:], stdout, stderr, log)
+	case "bench":
+		err = cmdBench(ctx, args[1:], stdout, stderr, log)
+	case "version":
+		fmt.Fprintln(stdout, "rebound", version)
+	default:
+		fmt.Fprintf(stderr, "rebound: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintln(stderr, "rebound:", err)
+		return 1
+	}
+}
+
+// errUsage marks a command-line mistake already reported to the user.
+var errUsage = errors.New("usage")
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(os.Getenv("REBOUND_LOG_LEVEL")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, opts))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// dbFlags are the database selection flags every command shares.
+type dbFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dataDir, "data-dir", env("REBOUND_DATA_DIR", "./rebound-data"), "directory of the embedded SQLite database (env REBOUND_DATA_DIR)")
+	fs.StringVar(&d.databaseURL, "database-url", env("REBOUND_DATABASE_URL", ""), "PostgreSQL URL (postgres://...); empty means embedded SQLite in --data-dir (env REBOUND_DATABASE_URL)")
+}
+
+// open opens the selected store and applies pending migrations.
+func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	u := d.databaseURL
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
+	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
+		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log})
+	case u != "":
+		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
+	}
+	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
+}
+
+// redactURL hides a password in a database URL for messages.
+func redactURL(u string) string {
+	at := strings.Index(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	userinfo := u[scheme+3 : at]
+	if name, _, ok := strings.Cut(userinfo, ":"); ok {
+		return u[:scheme+3] + name + ":***" + u[at:]
+	}
+	return u
+}
+
+// newFlagSet returns a FlagSet that prints its usage to stderr.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}

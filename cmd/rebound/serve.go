@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/server"
+	"github.com/reboundhq/rebound/internal/store"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo]", stderr)
+	var db dbFlags
+	db.register(fs)
+	addr := fs.String("addr", env("REBOUND_ADDR", "127.0.0.1:8080"), "listen address (env REBOUND_ADDR)")
+	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "rebound serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	st, err := db.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a := app.New(st)
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if *demo {
+		if err := printDemo(ctx, a, base, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	if err := st.StartWorkers(ctx, jobs.Workers(st)); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Config{App: a, Logger: log, AccessLog: true}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("rebound listening", slog.String("addr", base), slog.String("database", st.Dialect()), slog.String("version", version))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and jobs", slog.Duration("timeout", *shutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := st.StopWorkers(sctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
+	}
+	log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// demoStoreName names the store --demo creates.
+const demoStoreName = "Demo Store"
+
+// printDemo makes sure the demo store exists, revokes the previous demo key
+// (keys are shown only once, so each start issues a new one) and prints a
+// ready-to-paste curl.
+func printDemo(ctx context.Context, a *app.App, base string, out io.Writer) error {
+	var s *returns.Store
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		s, err = tx.GetStoreByName(ctx, demoStoreName)
+		return err
+	})
+	switch {
+	case returns.IsNotFound(err):
+		created, k, err := a.CreateStore(ctx, demoStoreName)
+		if err != nil {
+			return err
+		}
+		if _, err := a.RevokeAPIKey(ctx, k.Key.ID); err != nil {
+			return err
+		}
+		s = created
+	case err != nil:
+		return err
+	}
+	var old []*returns.APIKey
+	err = a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		old, err = tx.ListAPIKeys(ctx, s.ID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if k.Label == "demo" && k.RevokedAt == nil {
+			if _, err := a.RevokeAPIKey(ctx, k.ID); err != nil {
+				return err
+			}
+		}
+	}
+	k, err := a.CreateAPIKey(ctx, s.ID, nil, "demo")
+	if err != nil {
+		return err
+	}
+	body := strings.ReplaceAll(string(demoOrder()), "'", `'\''`)
+	fmt.Fprintf(out, `Demo store ready.
+  store id: %s
+  API key:  %s   (shown once; a new one is issued at each --demo start)
+
+Sync an example order:
+
+curl -sS -X POST %s/v2.2/stores/%s/custom/orders \
+  -H 'Authorization: Bearer %s' \
+  -H 'Content-Type: application/json' \
+  -d '%s'
+
+Then read it back:
+
+curl -sS %s/v2.2/stores/%s/orders/order_123456 -H 'Authorization: Bearer %s'
+
+`, s.ID, k.Secret, base, s.ID, k.Secret, body, base, s.ID, k.Secret)
+	return nil
+}
+

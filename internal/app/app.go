@@ -1,0 +1,212 @@
+// Package app holds Rebound's use cases: the operations the HTTP API and the
+// CLI both perform (create a store, issue and check API keys, sync an
+// order). Each runs in one store transaction; errors are *returns.Error
+// values with codes the adapters map to their transport.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+)
+
+// App runs use cases against a store.
+type App struct {
+	Store store.Store
+}
+
+// New returns an App over st.
+func New(st store.Store) *App { return &App{Store: st} }
+
+// keyPrefix starts every Rebound API key: "rbk_<key id>_<secret>".
+const keyPrefix = "rbk_"
+
+// NewKey is an API key as shown once to its owner.
+type NewKey struct {
+	Key    *returns.APIKey
+	Secret string // the full bearer token
+}
+
+func mintKey(storeID string, scopes []returns.Scope, label string, tx store.Tx) *NewKey {
+	var secret [32]byte
+	_, _ = rand.Read(secret[:])
+	s := base64.RawURLEncoding.EncodeToString(secret[:])
+	id := returns.NewID(tx.Now())
+	h := sha256.Sum256([]byte(s))
+	return &NewKey{
+		Key:    &returns.APIKey{ID: id, StoreID: storeID, Hash: h[:], Label: label, Scopes: scopes, CreatedAt: tx.Now()},
+		Secret: keyPrefix + id + "_" + s,
+	}
+}
+
+// CreateStore creates a store named name with a first API key granting
+// every scope. EINVALID when name is blank.
+func (a *App) CreateStore(ctx context.Context, name string) (*returns.Store, *NewKey, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, nil, &returns.Error{Code: returns.EINVALID, Field: "name", Message: "store name must not be empty"}
+	}
+	var s *returns.Store
+	var k *NewKey
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		s = &returns.Store{ID: returns.NewID(tx.Now()), Name: name, CreatedAt: tx.Now()}
+		if err := tx.CreateStore(ctx, s); err != nil {
+			return err
+		}
+		k = mintKey(s.ID, returns.AllScopes, "", tx)
+		return tx.CreateAPIKey(ctx, k.Key)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("create store: %w", err)
+	}
+	return s, k, nil
+}
+
+// CreateAPIKey issues a new key for storeID. ENOTFOUND when the store does
+// not exist; scopes empty means all scopes.
+func (a *App) CreateAPIKey(ctx context.Context, storeID string, scopes []returns.Scope, label string) (*NewKey, error) {
+	if len(scopes) == 0 {
+		scopes = returns.AllScopes
+	}
+	var k *NewKey
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		k = mintKey(storeID, scopes, label, tx)
+		return tx.CreateAPIKey(ctx, k.Key)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create api key: %w", err)
+	}
+	return k, nil
+}
+
+// RevokeAPIKey revokes a key by id. ENOTFOUND when it does not exist.
+func (a *App) RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	var k *returns.APIKey
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		k, err = tx.RevokeAPIKey(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revoke api key: %w", err)
+	}
+	return k, nil
+}
+
+// dummyHash is compared against when a key id is unknown, so that the time
+// taken does not reveal whether the id exists.
+var dummyHash = sha256.Sum256([]byte("rebound-no-such-key"))
+
+// Authenticate checks a bearer token and returns its key. EUNAUTHORIZED for
+// a malformed, unknown or revoked key (the message does not say which).
+func (a *App) Authenticate(ctx context.Context, token string) (*returns.APIKey, error) {
+	unauthorized := returns.Errorf(returns.EUNAUTHORIZED, "invalid API key")
+	rest, ok := strings.CutPrefix(token, keyPrefix)
+	if !ok {
+		return nil, unauthorized
+	}
+	id, secret, ok := strings.Cut(rest, "_")
+	if !ok || len(id) != 24 || secret == "" {
+		return nil, unauthorized
+	}
+	var k *returns.APIKey
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		k, err = tx.GetAPIKey(ctx, id)
+		return err
+	})
+	if err != nil && !returns.IsNotFound(err) {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	got := sha256.Sum256([]byte(secret))
+	want := dummyHash[:]
+	if k != nil {
+		want = k.Hash
+	}
+	match := subtle.ConstantTimeCompare(got[:], want) == 1
+	if k == nil || !match || k.RevokedAt != nil {
+		return nil, unauthorized
+	}
+	return k, nil
+}
+
+// SyncResult is the outcome of SyncOrder.
+type SyncResult struct {
+	Order *returns.Order
+	// Applied is false when the stored order was newer (nothing changed).
+	Applied bool
+}
+
+// SyncOrder upserts a decoded order into storeID: a new order gets a fresh
+// id, a known one (same external id) is updated unless the stored copy has a
+// newer UpdatedAt. An applied sync records an order.synced event (and its
+// dispatch job) in the same transaction. ENOTFOUND when the store does not
+// exist.
+func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (*SyncResult, error) {
+	res := &SyncResult{Order: o}
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		o.StoreID = storeID
+		o.ID = returns.NewID(tx.Now())
+		o.SyncedAt = tx.Now()
+		applied, err := tx.UpsertOrder(ctx, o)
+		if err != nil {
+			return err
+		}
+		res.Applied = applied
+		if !applied {
+			return nil
+		}
+		payload, _ := json.Marshal(map[string]any{"orderId": o.ExternalID, "redoId": o.ID, "updatedAt": o.UpdatedAt})
+		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: o.ID, Payload: payload})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sync order: %w", err)
+	}
+	return res, nil
+}
+
+// GetOrder returns a store's order by external id, Rebound id or name.
+// ENOTFOUND when there is none.
+func (a *App) GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
+	var o *returns.Order
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		o, err = tx.GetOrder(ctx, storeID, ref)
+		return err
+	})
+	return o, err
+}
+
+// DeleteOrder deletes a store's order by external id or Rebound id and
+// records an order.deleted event. ENOTFOUND when there is none.
+func (a *App) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
+	var o *returns.Order
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if o, err = tx.DeleteOrder(ctx, storeID, ref); err != nil {
+			return err
+		}
+		payload, _ := json.Marshal(map[string]any{"orderId": o.ExternalID, "redoId": o.ID})
+		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderDeleted, SubjectType: "order", SubjectID: o.ID, Payload: payload})
+	})
+	return o, err
+}
+
+// GetStore returns the store, or ENOTFOUND.
+func (a *App) GetStore(ctx context.Context, id string) (*returns.Store, error) {
+	var s *returns.Store
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		s, err = tx.GetStore(ctx, id)
+		return err
+	})
+	return s, err
+}

@@ -1,0 +1,145 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/reboundhq/rebound/internal/customorder"
+	"github.com/reboundhq/rebound/internal/returns"
+)
+
+// errStyle selects the error body an endpoint uses. Rebound answers
+// RFC 9457 problem+json everywhere except where a compatible API prescribes
+// another shape for some statuses.
+type errStyle int
+
+const (
+	styleProblem errStyle = iota
+	// styleCustomOrder is Redo's Sync Custom Order: {"error", "errors"?} as
+	// application/json for 400, 401 and 500; problem+json otherwise.
+	styleCustomOrder
+	// styleOrdersAPI is Redo's Orders API: {"error"} as application/json for
+	// 401 and 404; problem+json otherwise.
+	styleOrdersAPI
+)
+
+func (s errStyle) plainFor(status int) bool {
+	switch s {
+	case styleCustomOrder:
+		return status == 400 || status == 401 || status == 500
+	case styleOrdersAPI:
+		return status == 401 || status == 404
+	}
+	return false
+}
+
+// Problem type of Redo's missing-scope answer.
+const problemScopeForbidden = "com.getredo.api:scope/forbidden"
+
+// httpError is an error with an explicit HTTP status and problem type.
+type httpError struct {
+	status  int
+	typ     string
+	title   string
+	detail  string
+	errors  map[string]any // field tree, for styleCustomOrder 400s
+	wrapped error
+}
+
+func (e *httpError) Error() string { return e.detail }
+func (e *httpError) Unwrap() error { return e.wrapped }
+
+func statusError(status int, detail string) *httpError {
+	return &httpError{status: status, detail: detail}
+}
+
+// classify maps any error to status, problem type, title and detail. It is
+// the one place application errors become HTTP.
+func classify(err error) *httpError {
+	var he *httpError
+	if errors.As(err, &he) {
+		return he
+	}
+	var ve *customorder.ValidationError
+	if errors.As(err, &ve) {
+		return &httpError{status: 400, detail: ve.Error(), errors: ve.Tree(), wrapped: err}
+	}
+	var se *customorder.SyntaxError
+	if errors.As(err, &se) {
+		return &httpError{status: 400, detail: se.Error(), wrapped: err}
+	}
+	var status int
+	switch returns.ErrorCode(err) {
+	case returns.EINVALID:
+		status = http.StatusBadRequest
+	case returns.EUNAUTHORIZED:
+		status = http.StatusUnauthorized
+	case returns.EFORBIDDEN:
+		status = http.StatusForbidden
+	case returns.ENOTFOUND:
+		status = http.StatusNotFound
+	case returns.ECONFLICT:
+		status = http.StatusConflict
+	default:
+		status = http.StatusInternalServerError
+	}
+	detail := returns.ErrorMessage(err)
+	var ae *returns.Error
+	if errors.As(err, &ae) && ae.Field != "" {
+		detail = ae.Field + ": " + ae.Message
+	}
+	return &httpError{status: status, detail: detail, wrapped: err}
+}
+
+type problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	Instance  string         `json:"instance,omitempty"`
+	RequestID string         `json:"requestId,omitempty"`
+	Errors    map[string]any `json:"errors,omitempty"`
+}
+
+// writeError answers err in the endpoint's style and logs server faults.
+func writeError(w http.ResponseWriter, r *http.Request, style errStyle, err error) {
+	e := classify(err)
+	if e.status >= 500 {
+		logger(r).Error("request failed", slog.Any("error", err))
+		e.detail = "Internal error. Quote the request id when reporting it: " + requestID(r)
+	}
+	if style.plainFor(e.status) {
+		body := map[string]any{"error": e.detail}
+		if e.errors != nil {
+			body["errors"] = e.errors
+		}
+		writeJSON(w, e.status, "application/json", body)
+		return
+	}
+	typ, title := e.typ, e.title
+	if typ == "" {
+		typ = "about:blank"
+	}
+	if title == "" {
+		title = http.StatusText(e.status)
+	}
+	writeJSON(w, e.status, "application/problem+json", problem{
+		Type: typ, Title: title, Status: e.status, Detail: e.detail,
+		Instance: r.URL.Path, RequestID: requestID(r), Errors: e.errors,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = 500
+		contentType = "application/problem+json"
+		b = fmt.Appendf(nil, `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"encode response: %s"}`, err)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

@@ -1,0 +1,261 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/customorder"
+	"github.com/reboundhq/rebound/internal/money"
+	"github.com/reboundhq/rebound/internal/returns"
+)
+
+// MaxBodyBytes bounds request bodies (1 MiB).
+const MaxBodyBytes = 1 << 20
+
+// readJSONBody returns the request body after checking it is declared JSON
+// (415 otherwise) and at most limit bytes (413 otherwise).
+func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if ct == "" || err != nil || !(mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
+		return nil, statusError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type must be application/json, got %q", ct))
+	}
+	if r.ContentLength > limit {
+		return nil, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, limit))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", limit))
+		}
+		return nil, statusError(http.StatusBadRequest, "reading request body: "+err.Error())
+	}
+	return body, nil
+}
+
+type syncResponse struct {
+	Message string `json:"message"`
+	OrderID string `json:"orderId"`
+	RedoID  string `json:"redoId"`
+	// Applied is false when the stored order had a newer updatedAt, so this
+	// sync changed nothing (Rebound extension; message stays as Redo's).
+	Applied bool `json:"applied"`
+}
+
+// syncCustomOrder is Redo's "Sync Custom Order".
+func (s *Server) syncCustomOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	body, err := readJSONBody(w, r, MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	o, err := customorder.Decode(body)
+	if err != nil {
+		return err
+	}
+	res, err := s.app.SyncOrder(r.Context(), key.StoreID, o)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", syncResponse{
+		Message: "Order synced successfully", OrderID: res.Order.ExternalID, RedoID: res.Order.ID, Applied: res.Applied,
+	})
+	return nil
+}
+
+func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	o, err := s.app.GetOrder(r.Context(), key.StoreID, r.PathValue("orderId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", orderView(o))
+	return nil
+}
+
+func (s *Server) deleteOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	o, err := s.app.DeleteOrder(r.Context(), key.StoreID, r.PathValue("orderId"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"success": true, "orderId": o.ID, "externalOrderId": o.ExternalID})
+	return nil
+}
+
+// ---- the Orders API view (orders-api-get-order-response)
+
+type orderJSON struct {
+	OrderID        string            `json:"orderId"`
+	ID             string            `json:"id"` // Rebound (Redo) id; extension
+	CreatedAt      string            `json:"createdAt"`
+	LineItems      []lineJSON        `json:"lineItems"`
+	Customer       customerJSON      `json:"customer"`
+	Shipping       shippingJSON      `json:"shipping"`
+	TotalPrice     json.Number       `json:"totalPrice"`
+	SubtotalPrice  json.Number       `json:"subtotalPrice"`
+	TotalTax       json.Number       `json:"totalTax"`
+	TotalDiscount  json.Number       `json:"totalDiscount"`
+	BillingAddress *addressJSON      `json:"billingAddress,omitempty"`
+	Tags           []string          `json:"tags"`
+	CurrencyCode   string            `json:"currencyCode"`
+	LocationID     *string           `json:"locationId"`
+	Fulfillments   []fulfillmentJSON `json:"fulfillments"`
+}
+
+type lineJSON struct {
+	ID        string      `json:"id"`
+	ProductID string      `json:"productId"`
+	VariantID *string     `json:"variantId"`
+	Title     string      `json:"title"`
+	SKU       *string     `json:"sku"`
+	Quantity  int         `json:"quantity"`
+	Price     json.Number `json:"price"`
+	ImageURL  *string     `json:"imageUrl"`
+	Discount  json.Number `json:"discount"`
+}
+
+type customerJSON struct {
+	ID          *string `json:"id"`
+	Email       *string `json:"email"`
+	PhoneNumber *string `json:"phoneNumber"`
+	Name        *string `json:"name"`
+	FirstName   *string `json:"firstName"`
+	LastName    *string `json:"lastName"`
+}
+
+type addressJSON struct {
+	Address1   *string `json:"address1"`
+	Address2   *string `json:"address2"`
+	City       *string `json:"city"`
+	Province   *string `json:"province"`
+	Country    *string `json:"country"`
+	PostalCode *string `json:"postalCode"`
+}
+
+type shippingJSON struct {
+	Method  *string      `json:"method"`
+	Cost    json.Number  `json:"cost"`
+	Address *addressJSON `json:"address"`
+}
+
+type fulfillmentJSON struct {
+	ID                    string            `json:"id"`
+	CreatedAt             string            `json:"createdAt"`
+	LineItems             []fulfilledJSON   `json:"lineItems"`
+	TrackingCompany       *string           `json:"trackingCompany"`
+	TrackingNumber        *string           `json:"trackingNumber"`
+	Status                string            `json:"status"`
+	EstimatedDeliveryDate *string           `json:"estimatedDeliveryDate"`
+	DeliveredAt           *string           `json:"deliveredAt"`
+	TrackingHistory       []json.RawMessage `json:"trackingHistory"`
+}
+
+type fulfilledJSON struct {
+	ID        string  `json:"id"`
+	Quantity  int     `json:"quantity"`
+	Title     string  `json:"title"`
+	ProductID string  `json:"productId"`
+	VariantID *string `json:"variantId"`
+	SKU       *string `json:"sku"`
+}
+
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func addressView(a *returns.Address) *addressJSON {
+	if a == nil {
+		return nil
+	}
+	return &addressJSON{Address1: opt(a.Address1), Address2: opt(a.Address2), City: opt(a.City),
+		Province: opt(a.ProvinceCode), Country: opt(a.CountryCode), PostalCode: opt(a.Zip)}
+}
+
+// orderView renders an order in the Orders API shape. Amounts are in the
+// shop currency; totals follow Shopify's definitions: subtotal = lines after
+// line and order discounts, shipping cost after shipping discounts, total =
+// subtotal + shipping + tax. Fulfillment status is derived from the dates
+// the platform sent (delivered, in transit, or pre-transit).
+func orderView(o *returns.Order) orderJSON {
+	cur := o.ShopCurrency
+	num := func(minor int64) json.Number { return json.Number(money.Format(max(minor, 0), cur)) }
+	sumDisc := func(ds []returns.Discount) (n int64) {
+		for _, d := range ds {
+			n += d.Amount.Shop.Minor
+		}
+		return n
+	}
+	sumTax := func(ts []returns.TaxLine) (n int64) {
+		for _, t := range ts {
+			n += t.Amount.Shop.Minor
+		}
+		return n
+	}
+	v := orderJSON{
+		OrderID: o.ExternalID, ID: o.ID, CreatedAt: ts(o.CreatedAt), CurrencyCode: cur, Tags: o.Tags,
+		LineItems: []lineJSON{}, Fulfillments: []fulfillmentJSON{},
+		Customer: customerJSON{ID: opt(o.Customer.ID), Email: opt(o.Customer.Email), PhoneNumber: opt(o.Customer.Phone),
+			Name: opt(strings.TrimSpace(o.Customer.FirstName + " " + o.Customer.LastName)), FirstName: opt(o.Customer.FirstName), LastName: opt(o.Customer.LastName)},
+		BillingAddress: addressView(o.BillingAddress),
+	}
+	if v.Tags == nil {
+		v.Tags = []string{}
+	}
+	var gross, lineDisc, tax int64
+	lines := map[string]returns.OrderLine{}
+	for _, l := range o.Lines {
+		lines[l.ID] = l
+		d := sumDisc(l.Discounts)
+		gross += l.Price.Shop.Minor * int64(l.Quantity)
+		lineDisc += d
+		tax += sumTax(l.TaxLines)
+		v.LineItems = append(v.LineItems, lineJSON{ID: l.ID, ProductID: l.ProductID, VariantID: opt(l.VariantID), Title: l.Title,
+			SKU: opt(l.SKU), Quantity: l.Quantity, Price: num(l.Price.Shop.Minor), ImageURL: opt(l.Image), Discount: num(d)})
+	}
+	orderDisc := sumDisc(o.Discounts)
+	var ship, shipDisc int64
+	var methods []string
+	for _, sl := range o.ShippingLines {
+		ship += sl.Price.Shop.Minor
+		shipDisc += sumDisc(sl.Discounts)
+		tax += sumTax(sl.TaxLines)
+		if sl.Title != "" {
+			methods = append(methods, sl.Title)
+		}
+	}
+	subtotal := max(gross-lineDisc-orderDisc, 0)
+	shipCost := max(ship-shipDisc, 0)
+	v.SubtotalPrice, v.TotalTax = num(subtotal), num(tax)
+	v.TotalDiscount = num(lineDisc + orderDisc + shipDisc)
+	v.TotalPrice = num(subtotal + shipCost + tax)
+	v.Shipping = shippingJSON{Method: opt(strings.Join(methods, ", ")), Cost: num(shipCost), Address: addressView(&o.ShippingAddress)}
+	for _, f := range o.Fulfillments {
+		fv := fulfillmentJSON{ID: f.ID, CreatedAt: ts(o.CreatedAt), Status: "pre_transit", LineItems: []fulfilledJSON{}, TrackingHistory: []json.RawMessage{}}
+		if f.ShippingDate != nil {
+			fv.CreatedAt, fv.Status = ts(*f.ShippingDate), "in_transit"
+		}
+		if f.DeliveryDate != nil {
+			fv.Status, fv.DeliveredAt = "delivered", opt(ts(*f.DeliveryDate))
+		}
+		if len(f.TrackingNumbers) > 0 {
+			fv.TrackingNumber, fv.TrackingCompany = opt(f.TrackingNumbers[0].Number), opt(f.TrackingNumbers[0].Carrier)
+		}
+		for _, fl := range f.Lines {
+			l := lines[fl.LineID]
+			fv.LineItems = append(fv.LineItems, fulfilledJSON{ID: fl.LineID, Quantity: fl.Quantity, Title: l.Title, ProductID: l.ProductID,
+				VariantID: opt(l.VariantID), SKU: opt(l.SKU)})
+		}
+		v.Fulfillments = append(v.Fulfillments, fv)
+	}
+	return v
+}
