@@ -1,0 +1,162 @@
+package ecwid
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// ProductID is a product's internal numeric id.
+type ProductID int64
+
+// ProductSort orders a product search.
+type ProductSort string
+
+// Product sort orders.
+const (
+	ProductSortRelevance       ProductSort = "RELEVANCE" // Ecwid's default
+	ProductSortDefinedByOwner  ProductSort = "DEFINED_BY_STORE_OWNER"
+	ProductSortAddedTimeDesc   ProductSort = "ADDED_TIME_DESC"
+	ProductSortAddedTimeAsc    ProductSort = "ADDED_TIME_ASC"
+	ProductSortNameAsc         ProductSort = "NAME_ASC"
+	ProductSortNameDesc        ProductSort = "NAME_DESC"
+	ProductSortPriceAsc        ProductSort = "PRICE_ASC"
+	ProductSortPriceDesc       ProductSort = "PRICE_DESC"
+	ProductSortUpdatedTimeAsc  ProductSort = "UPDATED_TIME_ASC"
+	ProductSortUpdatedTimeDesc ProductSort = "UPDATED_TIME_DESC"
+)
+
+// Product is a catalog product.
+type Product struct {
+	ID                    ProductID    `json:"id"`
+	SKU                   string       `json:"sku"`
+	Name                  string       `json:"name"`
+	Price                 float64      `json:"price"`
+	DefaultDisplayedPrice float64      `json:"defaultDisplayedPrice"` // storefront price, taxes included
+	CompareToPrice        float64      `json:"compareToPrice"`
+	Quantity              *int         `json:"quantity"` // nil when Unlimited
+	Unlimited             bool         `json:"unlimited"`
+	InStock               bool         `json:"inStock"`
+	Enabled               bool         `json:"enabled"`
+	Weight                float64      `json:"weight"`
+	URL                   string       `json:"url"`
+	Created               string       `json:"created"`
+	Updated               string       `json:"updated"`
+	CreateTimestamp       int64        `json:"createTimestamp"`
+	UpdateTimestamp       int64        `json:"updateTimestamp"`
+	Description           string       `json:"description"` // HTML
+	CategoryIDs           []CategoryID `json:"categoryIds"`
+	DefaultCategoryID     CategoryID   `json:"defaultCategoryId"`
+	ImageURL              string       `json:"imageUrl"`
+	ThumbnailURL          string       `json:"thumbnailUrl"`
+	OriginalImageURL      string       `json:"originalImageUrl"`
+	IsGiftCard            bool         `json:"isGiftCard"`
+	// Options, Combinations (variations) and Attributes are kept as raw
+	// JSON arrays.
+	Options      json.RawMessage `json:"options"`
+	Combinations json.RawMessage `json:"combinations"`
+	Attributes   json.RawMessage `json:"attributes"`
+
+	Extra Extra `json:"-"`
+}
+
+// UnmarshalJSON decodes a product, keeping unknown members in Extra.
+func (p *Product) UnmarshalJSON(b []byte) error {
+	type plain Product
+	var v plain
+	extra, err := decodeWithExtra(b, &v)
+	*p = Product(v)
+	p.Extra = extra
+	return err
+}
+
+// ProductFilter narrows a product search. Zero fields are not sent.
+type ProductFilter struct {
+	// Keyword searches names, descriptions, SKUs, options, category names,
+	// image descriptions and attribute values. A trailing "*" turns off
+	// exact matching.
+	Keyword string
+	// IDs makes Ecwid ignore every other search parameter.
+	IDs []ProductID
+	// SKU matches a product or variation SKU exactly; Ecwid then ignores
+	// the other parameters except IDs.
+	SKU                              string
+	Category                         *CategoryID // 0 is the store front page
+	Categories                       []CategoryID
+	IncludeProductsFromSubcategories *bool
+	PriceFrom, PriceTo               *float64
+	CreatedFrom                      time.Time
+	CreatedTo                        time.Time
+	UpdatedFrom                      time.Time
+	UpdatedTo                        time.Time
+	Enabled                          *bool
+	InStock                          *bool
+	SortBy                           ProductSort
+
+	Offset         int
+	Limit          int
+	ResponseFields string
+}
+
+// Values encodes the filter as Ecwid's query parameters.
+func (f *ProductFilter) Values() url.Values {
+	p := newParams()
+	if f == nil {
+		return p.v
+	}
+	p.str("keyword", f.Keyword)
+	p.str("productId", joinInts(f.IDs))
+	p.str("sku", f.SKU)
+	if f.Category != nil {
+		p.v.Set("category", strconv.FormatInt(int64(*f.Category), 10))
+	}
+	p.str("categories", joinInts(f.Categories))
+	p.boolp("includeProductsFromSubcategories", f.IncludeProductsFromSubcategories)
+	p.floatp("priceFrom", f.PriceFrom)
+	p.floatp("priceTo", f.PriceTo)
+	p.time("createdFrom", f.CreatedFrom)
+	p.time("createdTo", f.CreatedTo)
+	p.time("updatedFrom", f.UpdatedFrom)
+	p.time("updatedTo", f.UpdatedTo)
+	p.boolp("enabled", f.Enabled)
+	p.boolp("inStock", f.InStock)
+	p.str("sortBy", string(f.SortBy))
+	p.page(f.Offset, f.Limit, f.ResponseFields)
+	return p.v
+}
+
+// ProductsService reads the catalog (scope read_catalog).
+type ProductsService struct{ c *Client }
+
+// Search returns one page of products matching f (nil for all).
+func (s *ProductsService) Search(ctx context.Context, f *ProductFilter) (*Page[Product], error) {
+	var p Page[Product]
+	if err := s.c.get(ctx, "/products", f.Values(), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// All iterates over every product matching f.
+func (s *ProductsService) All(ctx context.Context, f *ProductFilter) iter.Seq2[Product, error] {
+	g := ProductFilter{}
+	if f != nil {
+		g = *f
+	}
+	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Product], error) {
+		g.Offset, g.Limit = offset, limit
+		return s.Search(ctx, &g)
+	})
+}
+
+// Get returns one product.
+func (s *ProductsService) Get(ctx context.Context, id ProductID, fields ...string) (*Product, error) {
+	var p Product
+	if err := s.c.get(ctx, idPath("/products", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
