@@ -117,12 +117,7 @@ func (a *App) Authenticate(ctx context.Context, token string) (*returns.APIKey, 
 	if !ok || len(id) != 24 || secret == "" {
 		return nil, unauthorized
 	}
-	var k *returns.APIKey
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		k, err = tx.GetAPIKey(ctx, id)
-		return err
-	})
+	k, err := a.Store.APIKey(ctx, id)
 	if err != nil && !returns.IsNotFound(err) {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}

@@ -9,25 +9,34 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// DispatchEventWorker fans a recorded event out to the store's subscribers
-// and marks it dispatched. Webhook subscriptions hook in here; until a store
-// has any, dispatching only records that the event was handled.
-type DispatchEventWorker struct {
-	river.WorkerDefaults[DispatchEventArgs]
+// dispatchBatch bounds how many events one job takes; more are left to the
+// next job, which TakeEvents enqueues.
+const dispatchBatch = 500
+
+// DispatchEventsWorker fans a store's recorded events out to its
+// subscribers and marks them dispatched, in one transaction. Webhook
+// subscriptions hook in here; until a store has any, dispatching only
+// records that the events were handled.
+type DispatchEventsWorker struct {
+	river.WorkerDefaults[DispatchEventsArgs]
 	Store store.Store
 }
 
-// Work implements river.Worker. A missing event (its store was deleted) is
-// not an error worth retrying: the job is cancelled.
-func (w *DispatchEventWorker) Work(ctx context.Context, job *river.Job[DispatchEventArgs]) error {
+// Work implements river.Worker. A store that no longer exists cancels the
+// job (nothing to retry).
+func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[DispatchEventsArgs]) error {
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
-		return tx.MarkEventDispatched(ctx, job.Args.EventID)
+		if _, err := tx.GetStore(ctx, job.Args.StoreID); err != nil {
+			return err
+		}
+		_, err := tx.TakeEvents(ctx, job.Args.StoreID, dispatchBatch)
+		return err
 	})
 	if returns.IsNotFound(err) {
 		return river.JobCancel(err)
 	}
 	if err != nil {
-		return fmt.Errorf("dispatch event %d: %w", job.Args.EventID, err)
+		return fmt.Errorf("dispatch events of store %s: %w", job.Args.StoreID, err)
 	}
 	return nil
 }
@@ -35,6 +44,6 @@ func (w *DispatchEventWorker) Work(ctx context.Context, job *river.Job[DispatchE
 // Workers returns every Rebound worker, bound to st.
 func Workers(st store.Store) *river.Workers {
 	w := river.NewWorkers()
-	river.AddWorker(w, &DispatchEventWorker{Store: st})
+	river.AddWorker(w, &DispatchEventsWorker{Store: st})
 	return w
 }

@@ -3,11 +3,12 @@
 // that causes them, and their workers.
 package jobs
 
-// DispatchEventArgs asks for one recorded event to be fanned out to the
-// store's subscribers.
-type DispatchEventArgs struct {
-	EventID int64 `json:"event_id"`
+// DispatchEventsArgs asks for a store's undispatched events to be fanned
+// out to its subscribers, oldest first. At most one such job per store is
+// queued at a time (see store.Tx.AddEvent).
+type DispatchEventsArgs struct {
+	StoreID string `json:"store_id"`
 }
 
 // Kind implements river.JobArgs.
-func (DispatchEventArgs) Kind() string { return "event.dispatch" }
+func (DispatchEventsArgs) Kind() string { return "event.dispatch" }

@@ -95,8 +95,8 @@ type Event struct {
 	SubjectID   string    `json:"subjectId"`
 	Payload     []byte    `json:"payload"` // JSON
 	CreatedAt   time.Time `json:"createdAt"`
-	// DispatchedAt is set once the event has been fanned out; nil before.
-	DispatchedAt *time.Time `json:"dispatchedAt,omitempty"`
+	// Dispatched is true once the event has been fanned out.
+	Dispatched bool `json:"dispatched"`
 }
 
 // Event kinds.

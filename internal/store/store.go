@@ -31,6 +31,11 @@ type Store interface {
 	// across calls and must use only the Tx it is given.
 	Update(ctx context.Context, fn func(Tx) error) error
 
+	// APIKey returns the key (revoked or not) by id, or ENOTFOUND. It is
+	// the authentication hot path: one prepared read outside any
+	// transaction.
+	APIKey(ctx context.Context, id string) (*returns.APIKey, error)
+
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	// Ready reports an error unless the database answers and every migration
@@ -105,13 +110,33 @@ type Tx interface {
 	// and returns it; ENOTFOUND if there is none.
 	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
 
-	// AddEvent records ev (setting ID and CreatedAt) and enqueues the job
-	// that dispatches it, in this transaction.
+	// AddEvent records ev (setting ID and CreatedAt) and, unless one is
+	// already queued for the store, enqueues the store's event.dispatch job,
+	// all in this transaction.
 	AddEvent(ctx context.Context, ev *returns.Event) error
-	// MarkEventDispatched sets the event's DispatchedAt to Now (no-op when it
-	// is already set). ENOTFOUND if the event does not exist.
-	MarkEventDispatched(ctx context.Context, id int64) error
+	// TakeEvents returns up to limit of the store's undispatched events,
+	// oldest first, and marks them dispatched (by moving the store's
+	// dispatch cursor past them). It clears the store's
+	// queued-dispatch flag first, and when more events remain it sets it
+	// again and enqueues another dispatch job, so no event is left behind.
+	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
 
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+}
+
+// PoolStats describes one connection pool, for metrics.
+type PoolStats struct {
+	MaxOpen      int
+	Open         int
+	InUse        int
+	Idle         int
+	WaitCount    int64
+	WaitDuration time.Duration
+}
+
+// Pooler is implemented by stores that can report their connection pools,
+// keyed by pool name ("writer", "reader", "main").
+type Pooler interface {
+	Pools() map[string]PoolStats
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/store/sqlstore"
 	"github.com/riverqueue/river"
@@ -77,7 +78,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{cfg: cfg, pool: pool}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
-	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", IsUniqueViolation: isUniqueViolation}
+	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE", IsUniqueViolation: isUniqueViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err
@@ -178,6 +179,11 @@ func (s *Store) isClosed() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed
+}
+
+// APIKey implements store.Store.
+func (s *Store) APIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	return sqlstore.ScanAPIKey(row{s.pool.QueryRow(ctx, s.dialect.Q(sqlstore.APIKeyQuery), id)}, id)
 }
 
 // Ping implements store.Store.
@@ -313,4 +319,13 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 		out[state] = n
 	}
 	return out, rows.Err()
+}
+
+// Pools implements store.Pooler.
+func (s *Store) Pools() map[string]store.PoolStats {
+	st := s.pool.Stat()
+	return map[string]store.PoolStats{"main": {
+		MaxOpen: int(st.MaxConns()), Open: int(st.TotalConns()), InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.AcquireDuration(),
+	}}
 }

@@ -48,6 +48,9 @@ type Dialect struct {
 	// ForUpdate is appended to SELECTs that lock the rows they read
 	// ("" where the whole database is locked by the writer, as in SQLite).
 	ForUpdate string
+	// ForNoKeyUpdate locks a row against concurrent updates without
+	// conflicting with foreign-key checks of rows that reference it.
+	ForNoKeyUpdate string
 	// IsUniqueViolation reports whether err is a unique-constraint failure.
 	IsUniqueViolation func(error) bool
 

@@ -151,9 +151,13 @@ func scanAPIKey(r Row) (*returns.APIKey, error) {
 	return &k, nil
 }
 
-// GetAPIKey implements store.ReadTx.
-func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
-	k, err := scanAPIKey(t.row(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE id = ?`, id))
+// APIKeyQuery is the single-row read behind GetAPIKey, exported so a
+// backend can prepare it for its transaction-free fast path.
+const APIKeyQuery = `SELECT ` + apiKeyCols + ` FROM api_keys WHERE id = ?`
+
+// ScanAPIKey reads an APIKeyQuery row; ENOTFOUND when there is none.
+func ScanAPIKey(r Row, id string) (*returns.APIKey, error) {
+	k, err := scanAPIKey(r)
 	if errors.Is(err, ErrNoRows) {
 		return nil, notFound("api key", id)
 	}
@@ -161,6 +165,11 @@ func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) 
 		return nil, fmt.Errorf("get api key: %w", err)
 	}
 	return k, nil
+}
+
+// GetAPIKey implements store.ReadTx.
+func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	return ScanAPIKey(t.row(ctx, APIKeyQuery, id), id)
 }
 
 // ListAPIKeys implements store.ReadTx.
@@ -304,36 +313,80 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	err := t.row(ctx, `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at, dispatched_at)
-		VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id`,
+	// Lock the store row first (one lock order for every writer of events).
+	if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
+		return err
+	}
+	err := t.row(ctx, `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)).Scan(&ev.ID)
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)
 	}
-	return t.Enqueue(ctx, jobs.DispatchEventArgs{EventID: ev.ID}, nil)
-}
-
-// MarkEventDispatched implements store.Tx.
-func (t *Tx) MarkEventDispatched(ctx context.Context, id int64) error {
-	n, err := t.exec(ctx, `UPDATE events SET dispatched_at = ? WHERE id = ? AND dispatched_at = 0`, US(t.now), id)
-	if err != nil {
-		return fmt.Errorf("mark event dispatched: %w", err)
-	}
-	if n == 0 {
-		var one int
-		if err := t.row(ctx, `SELECT 1 FROM events WHERE id = ?`, id).Scan(&one); errors.Is(err, ErrNoRows) {
-			return notFound("event", fmt.Sprint(id))
-		} else if err != nil {
-			return fmt.Errorf("mark event dispatched: %w", err)
-		}
-	}
 	return nil
 }
 
+// requestDispatch queues the store's dispatch job unless one is queued. The
+// store row stays locked (PostgreSQL) until commit, so a dispatcher clearing
+// the flag waits for this transaction and then sees its events. ENOTFOUND
+// when the store does not exist.
+func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
+	var pending int
+	if err := t.row(ctx, `SELECT dispatch_pending FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&pending); err != nil {
+		if errors.Is(err, ErrNoRows) {
+			return notFound("store", storeID)
+		}
+		return fmt.Errorf("request dispatch: %w", err)
+	}
+	if pending != 0 {
+		return nil
+	}
+	if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ?`, storeID); err != nil {
+		return fmt.Errorf("request dispatch: %w", err)
+	}
+	return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
+}
+
+// TakeEvents implements store.Tx.
+func (t *Tx) TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error) {
+	var through int64
+	if err := t.row(ctx, `SELECT dispatched_through FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&through); err != nil {
+		if errors.Is(err, ErrNoRows) {
+			return nil, notFound("store", storeID)
+		}
+		return nil, fmt.Errorf("take events: %w", err)
+	}
+	evs, err := t.listEvents(ctx, `SELECT `+eventCols+` FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?`, storeID, through, limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) > 0 {
+		through = evs[len(evs)-1].ID
+	}
+	if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 0, dispatched_through = ? WHERE id = ?`, through, storeID); err != nil {
+		return nil, fmt.Errorf("take events: %w", err)
+	}
+	for _, e := range evs {
+		e.Dispatched = true
+	}
+	if len(evs) == limit {
+		if err := t.requestDispatch(ctx, storeID); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
+}
+
+const eventCols = `id, store_id, kind, subject_type, subject_id, payload, created_at,
+	id <= (SELECT dispatched_through FROM stores WHERE stores.id = events.store_id)`
+
 // ListEvents implements store.ReadTx.
 func (t *Tx) ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error) {
-	rows, err := t.query(ctx, `SELECT id, store_id, kind, subject_type, subject_id, payload, created_at, dispatched_at
-		FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?`, storeID, afterID, limit)
+	return t.listEvents(ctx, `SELECT `+eventCols+` FROM events WHERE store_id = ? AND id > ? ORDER BY id LIMIT ?`, storeID, afterID, limit)
+}
+
+func (t *Tx) listEvents(ctx context.Context, q string, args ...any) ([]*returns.Event, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
 	}
@@ -342,16 +395,12 @@ func (t *Tx) ListEvents(ctx context.Context, storeID string, afterID int64, limi
 	for rows.Next() {
 		var e returns.Event
 		var payload []byte
-		var created, dispatched int64
-		if err := rows.Scan(&e.ID, &e.StoreID, &e.Kind, &e.SubjectType, &e.SubjectID, &payload, &created, &dispatched); err != nil {
+		var created int64
+		if err := rows.Scan(&e.ID, &e.StoreID, &e.Kind, &e.SubjectType, &e.SubjectID, &payload, &created, &e.Dispatched); err != nil {
 			return nil, fmt.Errorf("list events: %w", err)
 		}
 		e.Payload = payload
 		e.CreatedAt = FromUS(created)
-		if dispatched != 0 {
-			d := FromUS(dispatched)
-			e.DispatchedAt = &d
-		}
 		out = append(out, &e)
 	}
 	return out, rows.Err()

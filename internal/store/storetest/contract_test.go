@@ -310,7 +310,7 @@ func TestUpdateAtomicity(t *testing.T) {
 			}
 			done := 0
 			for _, e := range evs {
-				if e.DispatchedAt != nil {
+				if e.Dispatched {
 					done++
 				}
 			}
@@ -379,27 +379,75 @@ func TestEvents(t *testing.T) {
 	ForEachBackend(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		s := mustStore(t, st, "A")
-		ev := &returns.Event{StoreID: s.ID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: "o1", Payload: []byte(`{"orderId":"o1"}`)}
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.AddEvent(ctx, ev) }); err != nil {
-			t.Fatal(err)
+		jobsBefore := jobTotal(t, st)
+		var ids []int64
+		for i := range 3 {
+			ev := &returns.Event{StoreID: s.ID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: fmt.Sprint("o", i), Payload: []byte(`{"orderId":"o1"}`)}
+			if err := st.Update(ctx, func(tx store.Tx) error { return tx.AddEvent(ctx, ev) }); err != nil {
+				t.Fatal(err)
+			}
+			if ev.ID == 0 || ev.CreatedAt.IsZero() {
+				t.Fatalf("event not filled: %+v", ev)
+			}
+			ids = append(ids, ev.ID)
 		}
-		if ev.ID == 0 || ev.CreatedAt.IsZero() {
-			t.Fatalf("event not filled: %+v", ev)
+		// Three events, one queued dispatch job.
+		if n := jobTotal(t, st) - jobsBefore; n != 1 {
+			t.Errorf("dispatch jobs queued = %d, want 1", n)
 		}
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.MarkEventDispatched(ctx, ev.ID) }); err != nil {
-			t.Fatal(err)
+		take := func(limit int) []*returns.Event {
+			var evs []*returns.Event
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				var err error
+				evs, err = tx.TakeEvents(ctx, s.ID, limit)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return evs
 		}
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.MarkEventDispatched(ctx, ev.ID+1000) }); !returns.IsNotFound(err) {
-			t.Errorf("MarkEventDispatched(unknown) = %v", err)
+		first := take(2)
+		if len(first) != 2 || first[0].ID != ids[0] || first[1].ID != ids[1] || !first[0].Dispatched {
+			t.Fatalf("first take = %+v", first)
+		}
+		// A full batch means more may remain: another job is queued.
+		if n := jobTotal(t, st) - jobsBefore; n != 2 {
+			t.Errorf("jobs after a full batch = %d, want 2", n)
+		}
+		if rest := take(2); len(rest) != 1 || rest[0].ID != ids[2] {
+			t.Fatalf("second take = %+v", rest)
+		}
+		if none := take(2); len(none) != 0 {
+			t.Fatalf("third take = %+v", none)
 		}
 		evs, err := listEvents(st, s.ID)
-		if err != nil || len(evs) != 1 {
+		if err != nil || len(evs) != 3 {
 			t.Fatalf("events = %v, %v", evs, err)
 		}
-		if evs[0].DispatchedAt == nil || evs[0].Kind != returns.EventOrderSynced || evs[0].SubjectID != "o1" {
-			t.Errorf("event = %+v", evs[0])
+		for _, e := range evs {
+			if !e.Dispatched || e.Kind != returns.EventOrderSynced {
+				t.Errorf("event = %+v", e)
+			}
+		}
+		if err := st.Update(ctx, func(tx store.Tx) error {
+			return tx.AddEvent(ctx, &returns.Event{StoreID: "missing", Kind: "x", SubjectType: "order", SubjectID: "o"})
+		}); !returns.IsNotFound(err) {
+			t.Errorf("AddEvent for unknown store = %v, want ENOTFOUND", err)
 		}
 	})
+}
+
+func jobTotal(t *testing.T, st store.Store) int {
+	t.Helper()
+	counts, err := st.JobCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
 }
 
 func TestReady(t *testing.T) {

@@ -3,7 +3,12 @@
 CREATE TABLE stores (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    -- 1 while an event.dispatch job for this store is queued, so that a
+    -- burst of events enqueues one job, not one per event.
+    dispatch_pending INTEGER NOT NULL DEFAULT 0,
+    -- Events with id <= dispatched_through have been dispatched.
+    dispatched_through BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX stores_name ON stores (name);
 
@@ -32,7 +37,6 @@ CREATE TABLE orders (
     UNIQUE (store_id, external_id)
 );
 CREATE INDEX orders_store_name ON orders (store_id, name);
-CREATE INDEX orders_store_email ON orders (store_id, customer_email);
 
 CREATE TABLE events (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -41,11 +45,9 @@ CREATE TABLE events (
     subject_type  TEXT NOT NULL,
     subject_id    TEXT NOT NULL,
     payload       JSONB NOT NULL,
-    created_at    BIGINT NOT NULL,
-    dispatched_at BIGINT NOT NULL DEFAULT 0
+    created_at    BIGINT NOT NULL
 );
 CREATE INDEX events_store ON events (store_id, id);
-CREATE INDEX events_subject ON events (store_id, subject_type, subject_id, id);
 
 -- +goose Down
 DROP TABLE events;
