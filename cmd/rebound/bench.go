@@ -2,11 +2,31 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/bench"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	return errors.New("bench: not built yet")
+	if len(args) == 0 || args[0] != "orders" {
+		fmt.Fprintln(stderr, "Usage: rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errUsage
+	}
+	fs := newFlagSet("rebound bench orders", "rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]", stderr)
+	clients := fs.Int("clients", 32, "concurrent HTTP clients")
+	duration := fs.Duration("duration", 10*time.Second, "length of each measured phase")
+	warmup := fs.Duration("warmup", time.Second, "warm-up before each phase")
+	dbURL := fs.String("database-url", "", "PostgreSQL URL to measure (a temporary schema is created and dropped); empty: SQLite in a temp dir")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	rep, err := bench.RunOrderSync(ctx, bench.Config{Clients: *clients, Duration: *duration, Warmup: *warmup, DatabaseURL: *dbURL})
+	fmt.Fprint(stdout, rep.String())
+	return err
 }

@@ -29,10 +29,10 @@ Usage:
   rebound migrate [--data-dir DIR] [--database-url URL]
   rebound store create --name NAME [--data-dir DIR] [--database-url URL]
   rebound store list   [--data-dir DIR] [--database-url URL]
-  rebound key create --store STORE_ID [--scopes a,b] [--label TEXT]
-  rebound key revoke KEY_ID
-  rebound key list --store STORE_ID
-  rebound bench orders [--clients 32] [--duration 10s] [--database-url URL]
+  rebound key create --store STORE_ID [--scopes a,b] [--label TEXT] [--data-dir DIR] [--database-url URL]
+  rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]
+  rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]
+  rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]
   rebound version
 
 Every command takes --help. Flags fall back to the environment:
@@ -169,12 +169,22 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// parse parses flags that may come before, between or after positional
+// arguments; the positional ones are then fs.Args().
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return err
+			}
+			return errUsage
 		}
-		return errUsage
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return nil
+	return fs.Parse(append([]string{"--"}, pos...))
 }

@@ -50,7 +50,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 			return err
 		}
 	}
-	if err := st.StartWorkers(ctx, jobs.Workers(st)); err != nil {
+	// Workers outlive the signal context: on SIGINT/SIGTERM they are
+	// stopped softly below, letting running jobs finish.
+	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st)); err != nil {
 		ln.Close()
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -21,10 +23,58 @@ import (
 // App runs use cases against a store.
 type App struct {
 	Store store.Store
+	keys  keyCache
 }
 
 // New returns an App over st.
 func New(st store.Store) *App { return &App{Store: st} }
+
+// KeyCacheTTL is how long a verified API key is trusted without reading it
+// again. A key revoked through this process stops working at once; one
+// revoked by another process (the CLI, another replica) within this time.
+const KeyCacheTTL = time.Second
+
+// keyCache remembers recently verified keys by the SHA-256 of the whole
+// bearer token, so the hot path skips a database read.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]cachedKey
+}
+
+type cachedKey struct {
+	key     *returns.APIKey
+	expires time.Time
+}
+
+const keyCacheMax = 10000
+
+func (c *keyCache) get(h [32]byte, now time.Time) *returns.APIKey {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[h]; ok && now.Before(e.expires) {
+		return e.key
+	}
+	return nil
+}
+
+func (c *keyCache) put(h [32]byte, k *returns.APIKey, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= keyCacheMax {
+		c.m = make(map[[32]byte]cachedKey)
+	}
+	c.m[h] = cachedKey{key: k, expires: now.Add(KeyCacheTTL)}
+}
+
+func (c *keyCache) forget(keyID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for h, e := range c.m {
+		if e.key.ID == keyID {
+			delete(c.m, h)
+		}
+	}
+}
 
 // keyPrefix starts every Rebound API key: "rbk_<key id>_<secret>".
 const keyPrefix = "rbk_"
@@ -89,6 +139,7 @@ func (a *App) CreateAPIKey(ctx context.Context, storeID string, scopes []returns
 
 // RevokeAPIKey revokes a key by id. ENOTFOUND when it does not exist.
 func (a *App) RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error) {
+	defer a.keys.forget(id)
 	var k *returns.APIKey
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
@@ -107,7 +158,21 @@ var dummyHash = sha256.Sum256([]byte("rebound-no-such-key"))
 
 // Authenticate checks a bearer token and returns its key. EUNAUTHORIZED for
 // a malformed, unknown or revoked key (the message does not say which).
+// Verified keys are cached for KeyCacheTTL.
 func (a *App) Authenticate(ctx context.Context, token string) (*returns.APIKey, error) {
+	tokenHash := sha256.Sum256([]byte(token))
+	now := time.Now()
+	if k := a.keys.get(tokenHash, now); k != nil {
+		return k, nil
+	}
+	k, err := a.authenticate(ctx, token)
+	if err == nil {
+		a.keys.put(tokenHash, k, now)
+	}
+	return k, err
+}
+
+func (a *App) authenticate(ctx context.Context, token string) (*returns.APIKey, error) {
 	unauthorized := returns.Errorf(returns.EUNAUTHORIZED, "invalid API key")
 	rest, ok := strings.CutPrefix(token, keyPrefix)
 	if !ok {

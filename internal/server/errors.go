@@ -107,7 +107,7 @@ type problem struct {
 // writeError answers err in the endpoint's style and logs server faults.
 func writeError(w http.ResponseWriter, r *http.Request, style errStyle, err error) {
 	e := classify(err)
-	if e.status >= 500 {
+	if e.status == http.StatusInternalServerError {
 		logger(r).Error("request failed", slog.Any("error", err))
 		e.detail = "Internal error. Quote the request id when reporting it: " + requestID(r)
 	}

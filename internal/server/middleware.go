@@ -18,7 +18,12 @@ type ctxKey int
 const (
 	ctxRequestID ctxKey = iota
 	ctxLogger
+	ctxRoute
 )
+
+// routeInfo carries the matched route pattern from the router back out to
+// the observing middleware.
+type routeInfo struct{ pattern string }
 
 func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(ctxRequestID).(string)
@@ -110,7 +115,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		l := s.log.With(slog.String("request_id", id))
-		ctx := context.WithValue(context.WithValue(r.Context(), ctxRequestID, id), ctxLogger, l)
+		ri := &routeInfo{pattern: "unmatched"}
+		ctx := context.WithValue(context.WithValue(context.WithValue(r.Context(), ctxRequestID, id), ctxLogger, l), ctxRoute, ri)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		s.metrics.inflight.Inc()
@@ -125,10 +131,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 					writeError(sw, r, styleProblem, fmt.Errorf("panic: %v", p))
 				}
 			}
-			_, route := s.mux.Handler(r)
-			if route == "" {
-				route = "unmatched"
-			}
+			route := ri.pattern
 			status := sw.status
 			if status == 0 {
 				status = http.StatusOK
@@ -151,7 +154,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	h, pattern := s.mux.Handler(r)
 	if pattern != "" {
-		s.mux.ServeHTTP(w, r)
+		if ri, ok := r.Context().Value(ctxRoute).(*routeInfo); ok {
+			ri.pattern = pattern
+		}
+		s.mux.ServeHTTP(w, r) // (not h: ServeHTTP also sets the path values)
 		return
 	}
 	rec := &headerRecorder{h: http.Header{}}

@@ -27,8 +27,8 @@ type Store interface {
 	// jobs it enqueues commit together or not at all. If fn returns an error
 	// nothing fn wrote is kept and the error is returned unchanged. fn may be
 	// run in a transaction shared with other concurrent Update calls (group
-	// commit), isolated from them by a savepoint, so fn must not hold state
-	// across calls and must use only the Tx it is given.
+	// commit) and, if any of them fails, run again alone: fn must have no
+	// effects outside the Tx it is given other than setting its results.
 	Update(ctx context.Context, fn func(Tx) error) error
 
 	// APIKey returns the key (revoked or not) by id, or ENOTFOUND. It is

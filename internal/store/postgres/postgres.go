@@ -78,7 +78,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	s := &Store{cfg: cfg, pool: pool}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
-	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE", IsUniqueViolation: isUniqueViolation}
+	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE", IsUniqueViolation: isUniqueViolation,
+		IsForeignKeyViolation: isForeignKeyViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err
@@ -131,6 +132,11 @@ func (s *Store) migrate(ctx context.Context) error {
 func isUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+func isForeignKeyViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23503"
 }
 
 // Dialect implements store.Store.

@@ -1,8 +1,9 @@
 // Package sqlite is the embedded SQLite backend of store.Store (pure-Go
 // modernc.org/sqlite). It keeps one writer connection, fed by a group-commit
-// loop that runs concurrent Update calls in one transaction (each isolated
-// by a savepoint) so that many small writes share one commit, plus a pool of
-// read-only connections. River (riversqlite) shares the writer connection, so
+// loop that runs concurrent Update calls in one transaction so that many
+// small writes share one commit (if one of them fails, each is re-run
+// alone), plus a pool of read-only connections and a background WAL
+// checkpointer. River (riversqlite) shares the writer connection, so
 // jobs are enqueued in the same transaction as the change that causes them.
 package sqlite
 
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +48,9 @@ type Config struct {
 	MaxBatch int
 	// Readers is the size of the read-only pool (default: GOMAXPROCS, min 2).
 	Readers int
+	// CommitDelay is how long the write loop waits for more concurrent
+	// writes before committing a batch of several (default 0: none).
+	CommitDelay time.Duration
 	// FetchPollInterval is how often job workers look for new jobs
 	// (default 50ms).
 	FetchPollInterval time.Duration
@@ -94,9 +99,9 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Savepoint sub-journals and temp b-trees stay in memory.
 	q.Add("_pragma", "temp_store(memory)")
-	// Checkpoint the WAL every ~16 MiB instead of ~4 MiB: fewer, larger
-	// checkpoints (each one syncs) on the commit path.
-	q.Add("_pragma", "wal_autocheckpoint(4000)")
+	// No checkpoints on the commit path: the store's checkpointer runs
+	// them in the background (see checkpointLoop).
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
@@ -152,14 +157,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
-	s.dialect = &sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation}
+	s.dialect = &sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation, IsForeignKeyViolation: isForeignKeyViolation}
 	s.stmts = newStmtCache(w)
 	if s.keyStmt, err = r.PrepareContext(ctx, sqlstore.APIKeyQuery); err != nil {
 		s.closeDBs()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.writeLoop()
+	go s.checkpointLoop()
 	return s, nil
 }
 
@@ -189,6 +195,11 @@ func (s *Store) migrate(ctx context.Context) error {
 func isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+func isForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // Dialect implements store.Store.
@@ -224,6 +235,38 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	return <-req.done
 }
 
+// checkpointInterval is how often the WAL is copied back into the database
+// file.
+const checkpointInterval = 250 * time.Millisecond
+
+// checkpointLoop runs PASSIVE checkpoints on a connection of its own, so
+// the copy and its fsync never stall a commit. On Close a final TRUNCATE
+// checkpoint leaves a small WAL behind.
+func (s *Store) checkpointLoop() {
+	defer s.wg.Done()
+	db, err := sql.Open("sqlite", dsn(s.cfg.Path, false))
+	if err != nil {
+		s.cfg.Logger.Error("sqlite: checkpointer disabled", slog.Any("error", err))
+		return
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			_, _ = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+			return
+		case <-t.C:
+			var busy, logPages, done int
+			if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
+				s.cfg.Logger.Warn("sqlite: checkpoint", slog.Any("error", err))
+			}
+		}
+	}
+}
+
 func (s *Store) writeLoop() {
 	defer s.wg.Done()
 	batch := make([]*writeReq, 0, s.cfg.MaxBatch)
@@ -252,84 +295,101 @@ func (s *Store) writeLoop() {
 				break fill
 			}
 		}
+		// Commit delay: when others are writing too, wait briefly for
+		// more of them so that one commit serves more writes.
+		if s.cfg.CommitDelay > 0 && len(batch) > 1 && len(batch) < s.cfg.MaxBatch {
+			timer := time.NewTimer(s.cfg.CommitDelay)
+		linger:
+			for len(batch) < s.cfg.MaxBatch {
+				select {
+				case r := <-s.writes:
+					batch = append(batch, r)
+				case <-timer.C:
+					break linger
+				}
+			}
+			timer.Stop()
+		}
 		s.runBatch(batch)
 		s.stmts.prepareWanted()
 	}
 }
 
-// runBatch runs every request of batch in one transaction, each inside a
-// savepoint when the batch has more than one, and reports each outcome.
+// runBatch runs the requests of batch in one transaction and reports each
+// outcome. It is optimistic: if every fn succeeds, one commit serves them
+// all. If any fn fails, the transaction is rolled back and each request is
+// run again alone in its own transaction, so one failure never affects the
+// others (fn may therefore run twice; see store.Store.Update).
 func (s *Store) runBatch(batch []*writeReq) {
-	results := make([]error, len(batch))
-	finish := func(commitErr error) {
-		for i, r := range batch {
-			if results[i] == nil {
-				results[i] = commitErr
-			}
-			r.done <- results[i]
-		}
+	if len(batch) == 1 {
+		batch[0].done <- s.runAlone(batch[0])
+		return
 	}
 	tx, err := s.writer.BeginTx(context.Background(), nil)
 	if err != nil {
-		for i := range results {
-			results[i] = fmt.Errorf("sqlite: begin: %w", err)
+		for _, r := range batch {
+			r.done <- fmt.Errorf("sqlite: begin: %w", err)
 		}
-		finish(nil)
 		return
 	}
-	single := len(batch) == 1
-	ok := 0
-	for i, r := range batch {
+	live := batch[:0:0]
+	var failed bool
+	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
-			results[i] = err
+			r.done <- err
 			continue
 		}
-		if !single {
-			if _, err := s.stmts.exec(tx, "SAVEPOINT gc"); err != nil {
-				results[i] = fmt.Errorf("sqlite: savepoint: %w", err)
-				continue
-			}
-		}
-		err := s.runOne(r, tx)
-		if err != nil {
-			results[i] = err
-			if single {
-				_ = tx.Rollback()
-				finish(nil)
-				return
-			}
-			if _, rbErr := s.stmts.exec(tx, "ROLLBACK TO gc"); rbErr != nil {
-				// The transaction is unusable: fail everyone.
-				_ = tx.Rollback()
-				for j := range results {
-					if results[j] == nil {
-						results[j] = fmt.Errorf("sqlite: rollback to savepoint: %w", rbErr)
-					}
-				}
-				finish(nil)
-				return
-			}
-		} else {
-			ok++
-		}
-		if !single {
-			if _, err := s.stmts.exec(tx, "RELEASE gc"); err != nil && results[i] == nil {
-				results[i] = fmt.Errorf("sqlite: release savepoint: %w", err)
-			}
+		live = append(live, r)
+		if err := s.runOne(r, tx); err != nil {
+			failed = true
+			break
 		}
 	}
-	if ok == 0 {
+	if failed {
 		_ = tx.Rollback()
-		finish(nil)
+		for _, r := range batch {
+			if r.ctx.Err() == nil || slices.Contains(live, r) {
+				r.done <- s.runAlone(r)
+			}
+		}
+		return
+	}
+	if len(live) == 0 {
+		_ = tx.Rollback()
 		return
 	}
 	if err := tx.Commit(); err != nil {
-		finish(fmt.Errorf("sqlite: commit: %w", err))
+		for _, r := range live {
+			r.done <- fmt.Errorf("sqlite: commit: %w", err)
+		}
 		return
 	}
 	s.batches.Add(1)
-	s.carried.Add(int64(ok))
-	finish(nil)
+	s.carried.Add(int64(len(live)))
+	for _, r := range live {
+		r.done <- nil
+	}
+}
+
+// runAlone runs one request in a transaction of its own.
+func (s *Store) runAlone(r *writeReq) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := s.writer.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	if err := s.runOne(r, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	s.batches.Add(1)
+	s.carried.Add(1)
+	return nil
 }
 
 func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
@@ -537,14 +597,6 @@ func (c *stmtCache) get(ctx context.Context, tx *sql.Tx, q string) *sql.Stmt {
 		return nil
 	}
 	return tx.StmtContext(ctx, st)
-}
-
-// exec runs q in tx, prepared when it is cached.
-func (c *stmtCache) exec(tx *sql.Tx, q string) (sql.Result, error) {
-	if st := c.get(context.Background(), tx, q); st != nil {
-		return st.Exec()
-	}
-	return tx.Exec(q)
 }
 
 // prepareWanted prepares the recorded queries; call with no transaction

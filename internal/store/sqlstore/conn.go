@@ -5,7 +5,7 @@
 //
 // Conventions shared by both schemas: ids are text, timestamps are BIGINT
 // Unix microseconds (exact, sortable, dialect-neutral), JSON documents are
-// TEXT (SQLite) or JSONB (PostgreSQL), text columns are NOT NULL with ''
+// TEXT (SQLite) or JSONB (PostgreSQL), text columns are NOT NULL with ”
 // meaning absent.
 package sqlstore
 
@@ -53,6 +53,8 @@ type Dialect struct {
 	ForNoKeyUpdate string
 	// IsUniqueViolation reports whether err is a unique-constraint failure.
 	IsUniqueViolation func(error) bool
+	// IsForeignKeyViolation reports whether err is a foreign-key failure.
+	IsForeignKeyViolation func(error) bool
 
 	cache sync.Map // query → rebound query
 }

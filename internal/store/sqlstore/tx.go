@@ -247,44 +247,40 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("encode order: %w", err)
 	}
-	for range 2 { // a second round only after losing an insert race
-		var id string
-		var srcUpdated int64
-		err := t.row(ctx, `SELECT id, source_updated_at FROM orders WHERE store_id = ? AND external_id = ?`+t.d.ForUpdate,
-			o.StoreID, o.ExternalID).Scan(&id, &srcUpdated)
-		switch {
-		case errors.Is(err, ErrNoRows):
-			n, err := t.exec(ctx, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
-				source_created_at, source_updated_at, synced_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (store_id, external_id) DO NOTHING`,
-				o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
-				US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
-			if err != nil {
-				return false, fmt.Errorf("insert order: %w", err)
-			}
-			if n == 1 {
-				return true, nil
-			}
-			continue // another transaction inserted it first: treat as an update
-		case err != nil:
-			return false, fmt.Errorf("find order: %w", err)
-		}
-		o.ID = id
-		if US(o.UpdatedAt) < srcUpdated {
-			return false, nil
-		}
-		if doc, err = json.Marshal(o); err != nil {
-			return false, fmt.Errorf("encode order: %w", err)
-		}
-		_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
-			source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`,
-			o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage), US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc, id)
-		if err != nil {
-			return false, fmt.Errorf("update order: %w", err)
-		}
+	// Fast path for new orders: one INSERT; a conflict means the order
+	// exists (or a concurrent sync just created it) and is updated below.
+	n, err := t.exec(ctx, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
+		source_created_at, source_updated_at, synced_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (store_id, external_id) DO NOTHING`,
+		o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
+		US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
+	if err != nil {
+		return false, fmt.Errorf("insert order: %w", err)
+	}
+	if n == 1 {
 		return true, nil
 	}
-	return false, fmt.Errorf("upsert order %s: lost the insert race twice", o.ExternalID)
+	var id string
+	var srcUpdated int64
+	err = t.row(ctx, `SELECT id, source_updated_at FROM orders WHERE store_id = ? AND external_id = ?`+t.d.ForUpdate,
+		o.StoreID, o.ExternalID).Scan(&id, &srcUpdated)
+	if err != nil {
+		return false, fmt.Errorf("find order: %w", err)
+	}
+	o.ID = id
+	if US(o.UpdatedAt) < srcUpdated {
+		return false, nil
+	}
+	if doc, err = json.Marshal(o); err != nil {
+		return false, fmt.Errorf("encode order: %w", err)
+	}
+	_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
+		source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`,
+		o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage), US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc, id)
+	if err != nil {
+		return false, fmt.Errorf("update order: %w", err)
+	}
+	return true, nil
 }
 
 // DeleteOrder implements store.Tx.
@@ -320,6 +316,9 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	err := t.row(ctx, `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)).Scan(&ev.ID)
+	if err != nil && t.d.IsForeignKeyViolation(err) {
+		return notFound("store", ev.StoreID)
+	}
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)
 	}
@@ -331,6 +330,17 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 // the flag waits for this transaction and then sees its events. ENOTFOUND
 // when the store does not exist.
 func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
+	if t.d.ForNoKeyUpdate == "" {
+		// One writer at a time (SQLite): a conditional update suffices.
+		n, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ? AND dispatch_pending = 0`, storeID)
+		if err != nil {
+			return fmt.Errorf("request dispatch: %w", err)
+		}
+		if n == 1 {
+			return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
+		}
+		return nil // already pending, or no such store (the insert that follows says so)
+	}
 	var pending int
 	if err := t.row(ctx, `SELECT dispatch_pending FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&pending); err != nil {
 		if errors.Is(err, ErrNoRows) {

@@ -32,7 +32,7 @@ func order(storeID, ext string, updated time.Time) *returns.Order {
 		PresentmentCurrency: "USD", ShopCurrency: "USD",
 		Customer:        returns.Customer{Email: "Jane.Doe@example.com", FirstName: "Jane", LastName: "Doe"},
 		ShippingAddress: returns.Address{Address1: "123 Main St", City: "New York", ProvinceCode: "NY", Zip: "10001", CountryCode: "US"},
-		Lines: []returns.OrderLine{{ID: "line_1", ProductID: "p1", SKU: "TEE", Title: "Tee", Quantity: 2, ReturnableQuantity: 2, Price: usd(2999)}},
+		Lines:           []returns.OrderLine{{ID: "line_1", ProductID: "p1", SKU: "TEE", Title: "Tee", Quantity: 2, ReturnableQuantity: 2, Price: usd(2999)}},
 	}
 }
 
