@@ -140,7 +140,7 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 			return nil, err
 		}
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		sq, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "rebound.db"), Logger: log, CommitDelay: commitDelay()})
+		sq, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "rebound.db"), Logger: log})
 		if err != nil {
 			cleanup()
 			return nil, err
@@ -188,11 +188,6 @@ func decodeOnly(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write([]byte(`{"ok":true}` + "\n"))
-}
-
-func commitDelay() time.Duration {
-	d, _ := time.ParseDuration(os.Getenv("REBOUND_COMMIT_DELAY"))
-	return d
 }
 
 func freshSchema(ctx context.Context, base string) (string, func(), error) {

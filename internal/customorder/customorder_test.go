@@ -172,7 +172,6 @@ func TestDecodeRules(t *testing.T) {
 		}},
 		{"salesChannel number", []edit{{"salesChannel", raw("5")}}, []string{"salesChannel: must be a string or null"}},
 		{"tags element", []edit{{"tags", obj(`["a", 1, "b", null]`)}}, []string{"tags[1]: must be a string", "tags[3]: must be a string"}},
-		{"tags null", []edit{{"tags", nil}}, []string{"tags: must be an array"}},
 		{"cancelReason unknown", []edit{{"cancelReason", "bored"}},
 			[]string{`cancelReason: must be one of "customer", "fraud", "inventory", "declined", "other", "staff" or null`}},
 		{"cancelledAt garbage", []edit{{"cancelledAt", "yesterday"}}, []string{"cancelledAt: " + msgTimeT + " or null"}},
@@ -190,7 +189,6 @@ func TestDecodeRules(t *testing.T) {
 		{"email missing", []edit{{"customer.email", del}}, []string{"customer.email: is required"}},
 		{"customer names", []edit{{"customer.firstName", del}, {"customer.lastName", nil}},
 			[]string{"customer.firstName: is required", "customer.lastName: must be a string"}},
-		{"customer id null", []edit{{"customer.id", nil}}, []string{"customer.id: must be a string"}},
 
 		// addresses
 		{"shippingAddress missing", []edit{{"shippingAddress", del}}, []string{"shippingAddress: is required"}},
@@ -334,7 +332,7 @@ func TestDecodeRules(t *testing.T) {
 			"id: must not be empty",
 			"customer.email: " + msgEmailT,
 			"lineItems[0].quantity: " + msgQtyT,
-			"refunds: must be an array",
+			"refunds: must be an array or null",
 		}},
 	}
 	for _, tt := range tests {
@@ -371,6 +369,14 @@ func TestDecodeAccepts(t *testing.T) {
 		}, func(t *testing.T, o *returns.Order) {
 			if o.SalesChannel != "" || o.Customer.Phone != "" || o.BillingAddress != nil || o.Lines[0].Weight != nil || o.CancelledAt != nil {
 				t.Errorf("nulls not mapped to zero values: %+v", o)
+			}
+		}},
+		{"optional fields null read as absent", []edit{
+			{"tags", nil}, {"customer.id", nil}, {"transactions", nil}, {"refunds", nil}, {"metafields", nil},
+			{"lineItems.0.tags", nil}, {"lineItems.0.properties", nil}, {"lineItems.0.discounts", nil},
+		}, func(t *testing.T, o *returns.Order) {
+			if len(o.Tags) != 0 || o.Customer.ID != "" || len(o.Transactions) != 0 || len(o.Lines[0].Tags) != 0 {
+				t.Errorf("nulls not read as absent: %+v", o)
 			}
 		}},
 		{"optional fields absent", []edit{

@@ -8,6 +8,8 @@
 // fields are ignored so that clients sending extra data keep working.
 //
 // Decisions where the sources are silent or disagree:
+//   - An optional member sent as null reads as absent, even where the schema
+//     does not mark it nullable (clients commonly send null for "no value").
 //   - Line item ids may contain underscores. One guide forbids them, yet its
 //     own example uses "line_1"; the schema does not restrict them.
 //   - shippingLines[].title is required, as in the schema.

@@ -19,7 +19,9 @@ const (
 	required flags = 1 << iota // absent is an error
 	nullable                   // null is allowed (and means absent)
 
-	optional flags = 0 // may be absent, null is a type error
+	// optional may be absent; null reads as absent too, because many
+	// clients serialise "no value" as null even where the schema omits it.
+	optional flags = nullable
 )
 
 // Messages shared by several rules.

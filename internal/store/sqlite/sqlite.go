@@ -48,9 +48,6 @@ type Config struct {
 	MaxBatch int
 	// Readers is the size of the read-only pool (default: GOMAXPROCS, min 2).
 	Readers int
-	// CommitDelay is how long the write loop waits for more concurrent
-	// writes before committing a batch of several (default 0: none).
-	CommitDelay time.Duration
 	// FetchPollInterval is how often job workers look for new jobs
 	// (default 50ms).
 	FetchPollInterval time.Duration
@@ -295,21 +292,6 @@ func (s *Store) writeLoop() {
 				break fill
 			}
 		}
-		// Commit delay: when others are writing too, wait briefly for
-		// more of them so that one commit serves more writes.
-		if s.cfg.CommitDelay > 0 && len(batch) > 1 && len(batch) < s.cfg.MaxBatch {
-			timer := time.NewTimer(s.cfg.CommitDelay)
-		linger:
-			for len(batch) < s.cfg.MaxBatch {
-				select {
-				case r := <-s.writes:
-					batch = append(batch, r)
-				case <-timer.C:
-					break linger
-				}
-			}
-			timer.Stop()
-		}
 		s.runBatch(batch)
 		s.stmts.prepareWanted()
 	}
@@ -531,18 +513,29 @@ type conn struct {
 	stmts *stmtCache
 }
 
-func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	var r sql.Result
-	var err error
+// result runs q through the statement cache when it is prepared.
+func (c conn) result(ctx context.Context, q string, args []any) (sql.Result, error) {
 	if st := c.stmts.get(ctx, c.tx, q); st != nil {
-		r, err = st.ExecContext(ctx, args...)
-	} else {
-		r, err = c.tx.ExecContext(ctx, q, args...)
+		return st.ExecContext(ctx, args...)
 	}
+	return c.tx.ExecContext(ctx, q, args...)
+}
+
+func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := c.result(ctx, q, args)
 	if err != nil {
 		return 0, err
 	}
 	return r.RowsAffected()
+}
+
+// ExecInsertID implements sqlstore.InsertIDConn.
+func (c conn) ExecInsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := c.result(ctx, q, args)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {

@@ -29,6 +29,12 @@ type Conn interface {
 	Query(ctx context.Context, query string, args ...any) (Rows, error)
 }
 
+// InsertIDConn is implemented by connections that report the id of the row
+// an INSERT created without a RETURNING round trip (SQLite).
+type InsertIDConn interface {
+	ExecInsertID(ctx context.Context, query string, args ...any) (int64, error)
+}
+
 // Row is one result row; Scan returns ErrNoRows when there was none.
 type Row interface{ Scan(dest ...any) error }
 

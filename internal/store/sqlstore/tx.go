@@ -219,17 +219,21 @@ func (t *Tx) scanOrder(r Row) (*returns.Order, error) {
 
 // GetOrder implements store.ReadTx.
 func (t *Tx) GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
-	o, err := t.scanOrder(t.row(ctx, `SELECT `+orderCols+` FROM orders
-		WHERE store_id = ? AND (external_id = ? OR id = ? OR name = ?)
-		ORDER BY CASE WHEN external_id = ? THEN 0 WHEN id = ? THEN 1 ELSE 2 END LIMIT 1`,
-		storeID, ref, ref, ref, ref, ref))
-	if errors.Is(err, ErrNoRows) {
-		return nil, notFound("order", ref)
+	for _, q := range []string{
+		`SELECT ` + orderCols + ` FROM orders WHERE store_id = ? AND external_id = ?`,
+		`SELECT ` + orderCols + ` FROM orders WHERE store_id = ? AND id = ?`,
+		`SELECT ` + orderCols + ` FROM orders WHERE store_id = ? AND name = ? AND name <> external_id ORDER BY source_created_at, id LIMIT 1`,
+	} {
+		o, err := t.scanOrder(t.row(ctx, q, storeID, ref))
+		if errors.Is(err, ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get order: %w", err)
+		}
+		return o, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("get order: %w", err)
-	}
-	return o, nil
+	return nil, notFound("order", ref)
 }
 
 // CountOrders implements store.ReadTx.
@@ -313,9 +317,14 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
 		return err
 	}
-	err := t.row(ctx, `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)).Scan(&ev.ID)
+	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+	args := []any{ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)}
+	var err error
+	if ins, ok := t.c.(InsertIDConn); ok {
+		ev.ID, err = ins.ExecInsertID(ctx, t.d.Q(insert), args...)
+	} else {
+		err = t.row(ctx, insert+` RETURNING id`, args...).Scan(&ev.ID)
+	}
 	if err != nil && t.d.IsForeignKeyViolation(err) {
 		return notFound("store", ev.StoreID)
 	}
