@@ -49,10 +49,17 @@ func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 		return errUsage
 	}
 	sub := args[0]
-	fs := newFlagSet("rebound store "+sub, "rebound store "+sub+" [--name NAME] [--data-dir DIR] [--database-url URL]", stderr)
+	synopsis := "rebound store list [--data-dir DIR] [--database-url URL]"
+	if sub == "create" {
+		synopsis = "rebound store create --name NAME [--data-dir DIR] [--database-url URL]"
+	}
+	fs := newFlagSet("rebound store "+sub, synopsis, stderr)
 	var db dbFlags
 	db.register(fs)
-	name := fs.String("name", "", "store (merchant) name (create)")
+	var name *string
+	if sub == "create" {
+		name = fs.String("name", "", "store (merchant) name")
+	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -100,24 +107,29 @@ func cmdKey(ctx context.Context, args []string, stdout, stderr io.Writer, log *s
 	}
 	sub := args[0]
 	fs := newFlagSet("rebound key "+sub, map[string]string{
-		"create": "rebound key create --store STORE_ID [--scopes orders_read,orders_write,...] [--label TEXT]",
-		"revoke": "rebound key revoke KEY_ID",
-		"list":   "rebound key list --store STORE_ID",
+		"create": "rebound key create --store STORE_ID [--scopes orders_read,orders_write,...] [--label TEXT] [--data-dir DIR] [--database-url URL]",
+		"revoke": "rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]",
+		"list":   "rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]",
 	}[sub], stderr)
 	var db dbFlags
 	db.register(fs)
-	storeID := fs.String("store", "", "store id (create, list)")
-	scopes := fs.String("scopes", "", "comma-separated scopes; default: all")
-	label := fs.String("label", "", "free-text label shown in key list")
-	if err := parse(fs, args[1:]); err != nil {
+	var storeID, scopes, label = new(string), new(string), new(string)
+	if sub != "revoke" {
+		fs.StringVar(storeID, "store", "", "store id")
+	}
+	if sub == "create" {
+		fs.StringVar(scopes, "scopes", "", "comma-separated scopes; default: all")
+		fs.StringVar(label, "label", "", "free-text label shown in key list")
+	}
+	var positional []string
+	if sub == "revoke" {
+		positional = []string{"KEY_ID"}
+	}
+	if err := parse(fs, args[1:], positional...); err != nil {
 		return err
 	}
-	switch {
-	case sub != "revoke" && *storeID == "":
+	if sub != "revoke" && *storeID == "" {
 		fmt.Fprintf(stderr, "rebound key %s: --store is required\n", sub)
-		return errUsage
-	case sub == "revoke" && fs.NArg() != 1:
-		fmt.Fprintln(stderr, "rebound key revoke: exactly one KEY_ID is required")
 		return errUsage
 	}
 	sc, err := returns.ParseScopes(*scopes)

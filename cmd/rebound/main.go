@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,7 +26,7 @@ import (
 const usage = `rebound — self-hosted returns platform
 
 Usage:
-  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--demo]
+  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--demo] [--shutdown-timeout 30s]
   rebound migrate [--data-dir DIR] [--database-url URL]
   rebound store create --name NAME [--data-dir DIR] [--database-url URL]
   rebound store list   [--data-dir DIR] [--database-url URL]
@@ -69,7 +70,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "bench":
 		err = cmdBench(ctx, args[1:], stdout, stderr, log)
 	case "version":
-		fmt.Fprintln(stdout, "rebound", version)
+		fs := newFlagSet("rebound version", "rebound version", stderr)
+		if err = parse(fs, args[1:]); err == nil {
+			fmt.Fprintln(stdout, "rebound", version)
+		}
 	default:
 		fmt.Fprintf(stderr, "rebound: unknown command %q\n\n%s", args[0], usage)
 		return 2
@@ -144,18 +148,15 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, erro
 	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
 }
 
-// redactURL hides a password in a database URL for messages.
+// redactURL renders a database URL for messages without its password. A
+// value that is not a URL is not echoed at all (it may be a key=value DSN
+// with a password in it).
 func redactURL(u string) string {
-	at := strings.Index(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Opaque != "" {
+		return "(not shown: not a URL)"
 	}
-	userinfo := u[scheme+3 : at]
-	if name, _, ok := strings.Cut(userinfo, ":"); ok {
-		return u[:scheme+3] + name + ":***" + u[at:]
-	}
-	return u
+	return p.Redacted()
 }
 
 // newFlagSet returns a FlagSet that prints its usage to stderr.
@@ -170,8 +171,10 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parse parses flags that may come before, between or after positional
-// arguments; the positional ones are then fs.Args().
-func parse(fs *flag.FlagSet, args []string) error {
+// arguments, and requires exactly the positional ones named in names (then
+// fs.Args()). A mistake is reported on the flag set's output and returned as
+// errUsage.
+func parse(fs *flag.FlagSet, args []string, names ...string) error {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -186,5 +189,17 @@ func parse(fs *flag.FlagSet, args []string) error {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	return fs.Parse(append([]string{"--"}, pos...))
+	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
+		return errUsage
+	}
+	if len(pos) != len(names) {
+		if len(names) == 0 {
+			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (quote values that contain spaces)\n", fs.Name(), pos[0])
+		} else {
+			fmt.Fprintf(fs.Output(), "%s: exactly one %s is required\n", fs.Name(), strings.Join(names, " and one "))
+		}
+		fs.Usage()
+		return errUsage
+	}
+	return nil
 }

@@ -19,7 +19,7 @@ import (
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo]", stderr)
+	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo] [--shutdown-timeout 30s]", stderr)
 	var db dbFlags
 	db.register(fs)
 	addr := fs.String("addr", env("REBOUND_ADDR", "127.0.0.1:8080"), "listen address (env REBOUND_ADDR)")
@@ -27,10 +27,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
 	if err := parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "rebound serve: unexpected argument %q\n", fs.Arg(0))
-		return errUsage
 	}
 	st, err := db.open(ctx, log)
 	if err != nil {
@@ -155,4 +151,3 @@ curl -sS %s/v2.2/stores/%s/orders/order_123456 -H 'Authorization: Bearer %s'
 `, s.ID, k.Secret, base, s.ID, k.Secret, body, base, s.ID, k.Secret)
 	return nil
 }
-
