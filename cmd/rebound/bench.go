@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/bench"
@@ -22,11 +23,21 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 10*time.Second, "length of each measured phase")
 	warmup := fs.Duration("warmup", time.Second, "warm-up before each phase")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the sync phase to this file (go tool pprof)")
 	dbURL := fs.String("database-url", "", "PostgreSQL URL to measure (a temporary schema is created and dropped); empty: SQLite in a temp dir")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	rep, err := bench.RunOrderSync(ctx, bench.Config{Clients: *clients, Duration: *duration, Warmup: *warmup, DatabaseURL: *dbURL})
+	cfg := bench.Config{Clients: *clients, Duration: *duration, Warmup: *warmup, DatabaseURL: *dbURL}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.CPUProfile = f
+	}
+	rep, err := bench.RunOrderSync(ctx, cfg)
 	fmt.Fprint(stdout, rep.String())
 	return err
 }

@@ -198,6 +198,13 @@ func (a *App) authenticate(ctx context.Context, token string) (*returns.APIKey, 
 	return k, nil
 }
 
+// orderEvent is the payload of order.synced and order.deleted events.
+type orderEvent struct {
+	OrderID   string     `json:"orderId"`
+	RedoID    string     `json:"redoId"`
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
 // SyncResult is the outcome of SyncOrder.
 type SyncResult struct {
 	Order *returns.Order
@@ -224,7 +231,7 @@ func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (
 		if !applied {
 			return nil
 		}
-		payload, _ := json.Marshal(map[string]any{"orderId": o.ExternalID, "redoId": o.ID, "updatedAt": o.UpdatedAt})
+		payload, _ := json.Marshal(orderEvent{OrderID: o.ExternalID, RedoID: o.ID, UpdatedAt: &o.UpdatedAt})
 		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: o.ID, Payload: payload})
 	})
 	if err != nil {
@@ -254,7 +261,7 @@ func (a *App) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Or
 		if o, err = tx.DeleteOrder(ctx, storeID, ref); err != nil {
 			return err
 		}
-		payload, _ := json.Marshal(map[string]any{"orderId": o.ExternalID, "redoId": o.ID})
+		payload, _ := json.Marshal(orderEvent{OrderID: o.ExternalID, RedoID: o.ID})
 		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderDeleted, SubjectType: "order", SubjectID: o.ID, Payload: payload})
 	})
 	return o, err

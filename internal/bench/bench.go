@@ -20,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,9 @@ type Config struct {
 	// empty means SQLite in a temporary directory.
 	DatabaseURL string
 	Logger      *slog.Logger
+	// CPUProfile, when set, receives a CPU profile of the first slice of
+	// the sync phase.
+	CPUProfile io.Writer
 }
 
 // Result is one phase's figures.
@@ -246,6 +250,39 @@ func (o *orderBodies) next() []byte {
 // Phase drives one route with clients concurrent clients for d (or n
 // requests when n > 0) and returns its figures.
 func (e *Env) Phase(ctx context.Context, name, path string, clients int, d time.Duration, n int) Result {
+	return e.phase(ctx, path, clients, d, n).result(name)
+}
+
+// sample is the raw outcome of one or more phases on a route.
+type sample struct {
+	latencies []time.Duration
+	errors    int
+	elapsed   time.Duration
+}
+
+func (s *sample) add(o sample) {
+	s.latencies = append(s.latencies, o.latencies...)
+	s.errors += o.errors
+	s.elapsed += o.elapsed
+}
+
+func (s sample) result(name string) Result {
+	lat := slices.Clone(s.latencies)
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	r := Result{Name: name, Requests: len(lat), Errors: s.errors, Elapsed: s.elapsed, P50: pct(0.50), P99: pct(0.99)}
+	if s.elapsed > 0 {
+		r.Throughput = float64(len(lat)) / s.elapsed.Seconds()
+	}
+	return r
+}
+
+func (e *Env) phase(ctx context.Context, path string, clients int, d time.Duration, n int) sample {
 	bodies := newOrderBodies()
 	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
@@ -297,23 +334,15 @@ func (e *Env) Phase(ctx context.Context, name, path string, clients int, d time.
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	slices.Sort(latencies)
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[min(len(latencies)-1, int(p*float64(len(latencies))))]
-	}
-	return Result{Name: name, Requests: len(latencies), Errors: errs, Elapsed: elapsed,
-		Throughput: float64(len(latencies)) / elapsed.Seconds(), P50: pct(0.50), P99: pct(0.99)}
+	return sample{latencies: latencies, errors: errs, elapsed: time.Since(start)}
 }
 
 // SyncPath is the order sync route for the env's store.
 func (e *Env) SyncPath() string { return "/v2.2/stores/" + e.StoreID + "/custom/orders" }
 
-// RunOrderSync measures the decode-only baseline and then order sync, each
-// after a warm-up, in one process and one run.
+// RunOrderSync measures the decode-only baseline and order sync, after a
+// warm-up of each, in one process and one run, alternating between the two
+// routes in slices of about a second.
 func RunOrderSync(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Clients <= 0 {
 		cfg.Clients = 32
@@ -332,20 +361,43 @@ func RunOrderSync(ctx context.Context, cfg Config) (Report, error) {
 	}
 	defer e.Close()
 	rep := Report{Database: e.DB, Clients: cfg.Clients}
-	e.Phase(ctx, "warmup", "/bench/decode", cfg.Clients, cfg.Warmup, 0)
-	rep.Baseline = e.Phase(ctx, "decode-only (baseline)", "/bench/decode", cfg.Clients, cfg.Duration, cfg.Requests)
-	e.Phase(ctx, "warmup", e.SyncPath(), cfg.Clients, cfg.Warmup, 0)
-	gc, _ := e.Store.(interface{ GroupCommitStats() (int64, int64) })
-	var b0, w0 int64
-	if gc != nil {
-		b0, w0 = gc.GroupCommitStats()
+	e.phase(ctx, "/bench/decode", cfg.Clients, cfg.Warmup, 0)
+	e.phase(ctx, e.SyncPath(), cfg.Clients, cfg.Warmup, 0)
+	// The two routes alternate in slices of about a second, so that drift in
+	// the machine's speed during the run affects both alike.
+	rounds := max(1, int(cfg.Duration/time.Second))
+	slice, n := cfg.Duration/time.Duration(rounds), 0
+	if cfg.Requests > 0 {
+		rounds, slice, n = 1, 0, cfg.Requests
 	}
-	rep.Sync = e.Phase(ctx, "order sync", e.SyncPath(), cfg.Clients, cfg.Duration, cfg.Requests)
-	if gc != nil {
-		b1, w1 := gc.GroupCommitStats()
-		if b1 > b0 {
-			rep.MeanBatch = float64(w1-w0) / float64(b1-b0)
+	gc, _ := e.Store.(interface{ GroupCommitStats() (int64, int64) })
+	var base, sync sample
+	var batches, writes int64
+	for range rounds {
+		base.add(e.phase(ctx, "/bench/decode", cfg.Clients, slice, n))
+		var b0, w0 int64
+		if gc != nil {
+			b0, w0 = gc.GroupCommitStats()
 		}
+		if cfg.CPUProfile != nil {
+			if err := pprof.StartCPUProfile(cfg.CPUProfile); err != nil {
+				return rep, fmt.Errorf("bench: cpu profile: %w", err)
+			}
+		}
+		sync.add(e.phase(ctx, e.SyncPath(), cfg.Clients, slice, n))
+		if cfg.CPUProfile != nil {
+			pprof.StopCPUProfile()
+			cfg.CPUProfile = nil // one profile: the first sync slice
+		}
+		if gc != nil {
+			b1, w1 := gc.GroupCommitStats()
+			batches, writes = batches+b1-b0, writes+w1-w0
+		}
+	}
+	rep.Baseline = base.result("decode-only (baseline)")
+	rep.Sync = sync.result("order sync")
+	if batches > 0 {
+		rep.MeanBatch = float64(writes) / float64(batches)
 	}
 	if rep.Sync.Errors > 0 || rep.Baseline.Errors > 0 {
 		return rep, fmt.Errorf("bench: %d sync and %d baseline requests failed", rep.Sync.Errors, rep.Baseline.Errors)

@@ -30,11 +30,26 @@ func requestID(r *http.Request) string {
 	return id
 }
 
+// logger returns the request's logger (carrying its request id), built on
+// first use so that requests that log nothing don't pay for it.
 func logger(r *http.Request) *slog.Logger {
-	if l, ok := r.Context().Value(ctxLogger).(*slog.Logger); ok {
-		return l
+	if l, ok := r.Context().Value(ctxLogger).(*lazyLogger); ok {
+		return l.get()
 	}
 	return slog.Default()
+}
+
+type lazyLogger struct {
+	base *slog.Logger
+	id   string
+	l    *slog.Logger
+}
+
+func (l *lazyLogger) get() *slog.Logger {
+	if l.l == nil {
+		l.l = l.base.With(slog.String("request_id", l.id))
+	}
+	return l.l
 }
 
 // validRequestID accepts a client's X-Request-Id when it is short and
@@ -114,9 +129,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		l := s.log.With(slog.String("request_id", id))
+		ll := &lazyLogger{base: s.log, id: id}
 		ri := &routeInfo{pattern: "unmatched"}
-		ctx := context.WithValue(context.WithValue(context.WithValue(r.Context(), ctxRequestID, id), ctxLogger, l), ctxRoute, ri)
+		ctx := context.WithValue(context.WithValue(context.WithValue(r.Context(), ctxRequestID, id), ctxLogger, ll), ctxRoute, ri)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		s.metrics.inflight.Inc()
@@ -126,7 +141,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				l.Error("panic", slog.String("panic", fmt.Sprint(p)))
+				ll.get().Error("panic", slog.String("panic", fmt.Sprint(p)))
 				if sw.status == 0 {
 					writeError(sw, r, styleProblem, fmt.Errorf("panic: %v", p))
 				}
@@ -140,7 +155,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
 			s.metrics.latency.WithLabelValues(route, r.Method).Observe(d.Seconds())
 			if s.accessLog {
-				l.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				ll.get().LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
 					slog.Int("status", status), slog.Int("bytes", sw.bytes), slog.Duration("duration", d))
 			}

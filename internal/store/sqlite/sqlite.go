@@ -234,7 +234,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 
 // checkpointInterval is how often the WAL is copied back into the database
 // file.
-const checkpointInterval = 250 * time.Millisecond
+const checkpointInterval = time.Second
 
 // checkpointLoop runs PASSIVE checkpoints on a connection of its own, so
 // the copy and its fsync never stall a commit. On Close a final TRUNCATE
@@ -264,9 +264,18 @@ func (s *Store) checkpointLoop() {
 	}
 }
 
+// commitDelay is the longest the write loop waits for more writes before
+// committing, and only while writers are concurrent (the previous batch
+// carried several): one commit then serves more of them. A lone writer is
+// never delayed.
+const commitDelay = 200 * time.Microsecond
+
 func (s *Store) writeLoop() {
 	defer s.wg.Done()
 	batch := make([]*writeReq, 0, s.cfg.MaxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	concurrent := false
 	for {
 		var first *writeReq
 		select {
@@ -292,6 +301,20 @@ func (s *Store) writeLoop() {
 				break fill
 			}
 		}
+		if concurrent || len(batch) > 1 {
+			timer.Reset(commitDelay)
+		linger:
+			for len(batch) < s.cfg.MaxBatch {
+				select {
+				case r := <-s.writes:
+					batch = append(batch, r)
+				case <-timer.C:
+					break linger
+				}
+			}
+			timer.Stop()
+		}
+		concurrent = len(batch) > 1
 		s.runBatch(batch)
 		s.stmts.prepareWanted()
 	}
@@ -315,6 +338,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	live := batch[:0:0]
+	ds := &sqlstore.DispatchSet{}
 	var failed bool
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -322,10 +346,13 @@ func (s *Store) runBatch(batch []*writeReq) {
 			continue
 		}
 		live = append(live, r)
-		if err := s.runOne(r, tx); err != nil {
+		if err := s.runOne(r, tx, ds); err != nil {
 			failed = true
 			break
 		}
+	}
+	if !failed && len(live) > 0 {
+		failed = s.flush(tx, ds) != nil
 	}
 	if failed {
 		_ = tx.Rollback()
@@ -362,7 +389,12 @@ func (s *Store) runAlone(r *writeReq) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	if err := s.runOne(r, tx); err != nil {
+	ds := &sqlstore.DispatchSet{}
+	if err := s.runOne(r, tx, ds); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := s.flush(tx, ds); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -374,17 +406,26 @@ func (s *Store) runAlone(r *writeReq) error {
 	return nil
 }
 
-func (s *Store) runOne(r *writeReq, tx *sql.Tx) (err error) {
+func (s *Store) enqueuer(tx *sql.Tx) sqlstore.EnqueueFunc {
+	return func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := s.river.InsertTx(ctx, tx, args, opts)
+		return err
+	}
+}
+
+func (s *Store) runOne(r *writeReq, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqlite: update panicked: %v", p)
 		}
 	}()
-	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-		_, err := s.river.InsertTx(ctx, tx, args, opts)
-		return err
-	}
-	return r.fn(sqlstore.NewTx(conn{tx: tx, stmts: s.stmts}, s.dialect, time.Now(), enqueue))
+	return r.fn(sqlstore.NewTx(conn{tx: tx, stmts: s.stmts}, s.dialect, time.Now(), s.enqueuer(tx)).Defer(ds))
+}
+
+// flush issues the batch's deferred dispatch requests, last thing before
+// commit.
+func (s *Store) flush(tx *sql.Tx, ds *sqlstore.DispatchSet) error {
+	return ds.Flush(context.Background(), sqlstore.NewTx(conn{tx: tx, stmts: s.stmts}, s.dialect, time.Now(), s.enqueuer(tx)))
 }
 
 // APIKey implements store.Store.

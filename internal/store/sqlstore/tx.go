@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,7 +20,32 @@ type Tx struct {
 	c       Conn
 	d       *Dialect
 	now     time.Time
-	enqueue EnqueueFunc // nil in read-only transactions
+	enqueue EnqueueFunc  // nil in read-only transactions
+	defer_  *DispatchSet // when set, dispatch requests wait for its Flush
+}
+
+// DispatchSet collects the stores whose events were added in one physical
+// transaction, so that their dispatch jobs are requested once each, by
+// Flush, before the transaction commits (used by the SQLite group commit,
+// where one transaction carries many writes).
+type DispatchSet struct{ stores []string }
+
+// Defer makes t record dispatch requests in ds instead of issuing them.
+func (t *Tx) Defer(ds *DispatchSet) *Tx {
+	t.defer_ = ds
+	return t
+}
+
+// Flush requests dispatch for every store recorded, through t; call it
+// last, before commit.
+func (ds *DispatchSet) Flush(ctx context.Context, t *Tx) error {
+	for _, id := range ds.stores {
+		if err := t.requestDispatch(ctx, id); err != nil {
+			return err
+		}
+	}
+	ds.stores = ds.stores[:0]
+	return nil
 }
 
 // NewTx wraps c. enqueue may be nil for read-only use.
@@ -313,8 +339,12 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	// Lock the store row first (one lock order for every writer of events).
-	if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
+	if t.defer_ != nil {
+		if !slices.Contains(t.defer_.stores, ev.StoreID) {
+			t.defer_.stores = append(t.defer_.stores, ev.StoreID)
+		}
+	} else if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
+		// Locks the store row first: one lock order for every writer of events.
 		return err
 	}
 	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
