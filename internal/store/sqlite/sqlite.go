@@ -339,6 +339,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 	}
 	live := batch[:0:0]
 	ds := &sqlstore.DispatchSet{}
+	c := s.writerConn(tx)
 	var failed bool
 	for _, r := range batch {
 		if err := r.ctx.Err(); err != nil {
@@ -346,13 +347,13 @@ func (s *Store) runBatch(batch []*writeReq) {
 			continue
 		}
 		live = append(live, r)
-		if err := s.runOne(r, tx, ds); err != nil {
+		if err := s.runOne(r, c, tx, ds); err != nil {
 			failed = true
 			break
 		}
 	}
 	if !failed && len(live) > 0 {
-		failed = s.flush(tx, ds) != nil
+		failed = s.flush(c, tx, ds) != nil
 	}
 	if failed {
 		_ = tx.Rollback()
@@ -390,11 +391,12 @@ func (s *Store) runAlone(r *writeReq) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	ds := &sqlstore.DispatchSet{}
-	if err := s.runOne(r, tx, ds); err != nil {
+	c := s.writerConn(tx)
+	if err := s.runOne(r, c, tx, ds); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	if err := s.flush(tx, ds); err != nil {
+	if err := s.flush(c, tx, ds); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -413,19 +415,24 @@ func (s *Store) enqueuer(tx *sql.Tx) sqlstore.EnqueueFunc {
 	}
 }
 
-func (s *Store) runOne(r *writeReq, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
+// writerConn is the connection adapter for one write transaction.
+func (s *Store) writerConn(tx *sql.Tx) conn {
+	return conn{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
+}
+
+func (s *Store) runOne(r *writeReq, c conn, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqlite: update panicked: %v", p)
 		}
 	}()
-	return r.fn(sqlstore.NewTx(conn{tx: tx, stmts: s.stmts}, s.dialect, time.Now(), s.enqueuer(tx)).Defer(ds))
+	return r.fn(sqlstore.NewTx(c, s.dialect, time.Now(), s.enqueuer(tx)).Defer(ds))
 }
 
 // flush issues the batch's deferred dispatch requests, last thing before
 // commit.
-func (s *Store) flush(tx *sql.Tx, ds *sqlstore.DispatchSet) error {
-	return ds.Flush(context.Background(), sqlstore.NewTx(conn{tx: tx, stmts: s.stmts}, s.dialect, time.Now(), s.enqueuer(tx)))
+func (s *Store) flush(c conn, tx *sql.Tx, ds *sqlstore.DispatchSet) error {
+	return ds.Flush(context.Background(), sqlstore.NewTx(c, s.dialect, time.Now(), s.enqueuer(tx)))
 }
 
 // APIKey implements store.Store.
@@ -552,11 +559,26 @@ func (s *Store) closeDBs() error {
 type conn struct {
 	tx    *sql.Tx
 	stmts *stmtCache
+	bound map[string]*sql.Stmt // cached statements bound to tx, per transaction
+}
+
+// stmt returns q prepared and bound to the transaction, or nil.
+func (c conn) stmt(ctx context.Context, q string) *sql.Stmt {
+	if c.bound != nil {
+		if st, ok := c.bound[q]; ok {
+			return st
+		}
+	}
+	st := c.stmts.get(ctx, c.tx, q)
+	if st != nil && c.bound != nil {
+		c.bound[q] = st
+	}
+	return st
 }
 
 // result runs q through the statement cache when it is prepared.
 func (c conn) result(ctx context.Context, q string, args []any) (sql.Result, error) {
-	if st := c.stmts.get(ctx, c.tx, q); st != nil {
+	if st := c.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return c.tx.ExecContext(ctx, q, args...)
@@ -580,7 +602,7 @@ func (c conn) ExecInsertID(ctx context.Context, q string, args ...any) (int64, e
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	if st := c.stmts.get(ctx, c.tx, q); st != nil {
+	if st := c.stmt(ctx, q); st != nil {
 		return row{st.QueryRowContext(ctx, args...)}
 	}
 	return row{c.tx.QueryRowContext(ctx, q, args...)}
@@ -589,7 +611,7 @@ func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row 
 func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
 	var r *sql.Rows
 	var err error
-	if st := c.stmts.get(ctx, c.tx, q); st != nil {
+	if st := c.stmt(ctx, q); st != nil {
 		r, err = st.QueryContext(ctx, args...)
 	} else {
 		r, err = c.tx.QueryContext(ctx, q, args...)
