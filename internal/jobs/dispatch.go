@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -20,11 +21,25 @@ const dispatchBatch = 500
 type DispatchEventsWorker struct {
 	river.WorkerDefaults[DispatchEventsArgs]
 	Store store.Store
+	// Debounce is how old a job must be before it takes events, so that a
+	// burst is dispatched in one go. On PostgreSQL taking events waits for
+	// in-flight writers of the store (see store.Tx.TakeEvents), so it must
+	// not happen after every event.
+	Debounce time.Duration
 }
 
 // Work implements river.Worker. A store that no longer exists cancels the
 // job (nothing to retry).
 func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[DispatchEventsArgs]) error {
+	if wait := w.Debounce - time.Since(job.CreatedAt); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.GetStore(ctx, job.Args.StoreID); err != nil {
 			return err
@@ -41,9 +56,17 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[Dispatch
 	return nil
 }
 
+// postgresDispatchDebounce bounds how often a store's events are taken on
+// PostgreSQL, where taking them briefly waits for the store's writers.
+const postgresDispatchDebounce = 50 * time.Millisecond
+
 // Workers returns every Rebound worker, bound to st.
 func Workers(st store.Store) *river.Workers {
 	w := river.NewWorkers()
-	river.AddWorker(w, &DispatchEventsWorker{Store: st})
+	d := &DispatchEventsWorker{Store: st}
+	if st.Dialect() == "postgres" {
+		d.Debounce = postgresDispatchDebounce
+	}
+	river.AddWorker(w, d)
 	return w
 }

@@ -116,7 +116,9 @@ type Tx interface {
 	AddEvent(ctx context.Context, ev *returns.Event) error
 	// TakeEvents returns up to limit of the store's undispatched events,
 	// oldest first, and marks them dispatched (by moving the store's
-	// dispatch cursor past them). It clears the store's
+	// dispatch cursor past them). On PostgreSQL it first waits for the
+	// store's in-flight event writers to finish, so that no event with a
+	// smaller id can still commit behind the cursor. It clears the store's
 	// queued-dispatch flag first, and when more events remain it sets it
 	// again and enqueues another dispatch job, so no event is left behind.
 	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,9 @@ import (
 
 //go:embed migrations/*.sql
 var migrationsFS embed.FS
+
+// DefaultMaxConns is the pool size used unless the URL sets pool_max_conns.
+const DefaultMaxConns = 25
 
 // Config configures Open.
 type Config struct {
@@ -72,14 +76,21 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database url: %w", err)
 	}
+	if !strings.Contains(cfg.URL, "pool_max_conns") {
+		// pgxpool's default (max(4, CPUs)) starves a server whose requests
+		// each hold a connection for a whole transaction.
+		pcfg.MaxConns = DefaultMaxConns
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	s := &Store{cfg: cfg, pool: pool}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
-	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE", IsUniqueViolation: isUniqueViolation,
-		IsForeignKeyViolation: isForeignKeyViolation}
+	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
+		DispatchLockShared:    `SELECT pg_advisory_xact_lock_shared(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
+		DispatchLockExclusive: `SELECT pg_advisory_xact_lock(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
+		IsUniqueViolation:     isUniqueViolation, IsForeignKeyViolation: isForeignKeyViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err

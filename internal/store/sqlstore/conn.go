@@ -57,6 +57,11 @@ type Dialect struct {
 	// ForNoKeyUpdate locks a row against concurrent updates without
 	// conflicting with foreign-key checks of rows that reference it.
 	ForNoKeyUpdate string
+	// DispatchLockShared and DispatchLockExclusive take a store's dispatch
+	// lock (one ? argument: the store id) until the transaction ends: event
+	// writers share it, the dispatcher takes it alone. Empty where writers
+	// are serialised anyway (SQLite).
+	DispatchLockShared, DispatchLockExclusive string
 	// IsUniqueViolation reports whether err is a unique-constraint failure.
 	IsUniqueViolation func(error) bool
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.

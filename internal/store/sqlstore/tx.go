@@ -31,8 +31,14 @@ type Tx struct {
 type DispatchSet struct{ stores []string }
 
 // Defer makes t record dispatch requests in ds instead of issuing them.
+// It has no effect where writers run concurrently (the dialect has a
+// dispatch lock): there the lock must be taken before an event's id is
+// allocated, or the dispatcher could move its cursor past an event that is
+// still being committed.
 func (t *Tx) Defer(ds *DispatchSet) *Tx {
-	t.defer_ = ds
+	if t.d.DispatchLockShared == "" {
+		t.defer_ = ds
+	}
 	return t
 }
 
@@ -344,7 +350,6 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 			t.defer_.stores = append(t.defer_.stores, ev.StoreID)
 		}
 	} else if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
-		// Locks the store row first: one lock order for every writer of events.
 		return err
 	}
 	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
@@ -364,40 +369,39 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	return nil
 }
 
-// requestDispatch queues the store's dispatch job unless one is queued. The
-// store row stays locked (PostgreSQL) until commit, so a dispatcher clearing
-// the flag waits for this transaction and then sees its events. ENOTFOUND
-// when the store does not exist.
+// requestDispatch queues the store's dispatch job unless one is queued.
+//
+// The race it must not lose: a dispatcher clears the queued flag and reads
+// the undispatched events while this transaction, which saw the flag set and
+// so queued nothing, has not committed its event yet. Where writers run
+// concurrently (PostgreSQL) each writer holds the store's dispatch lock in
+// shared mode until it commits, and the dispatcher takes it exclusively
+// before clearing the flag, so it waits for such writers and then sees their
+// events. Writers never block each other. Where writers are serialised
+// (SQLite) no lock is needed.
 func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
-	if t.d.ForNoKeyUpdate == "" {
-		// One writer at a time (SQLite): a conditional update suffices.
-		n, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ? AND dispatch_pending = 0`, storeID)
-		if err != nil {
+	if t.d.DispatchLockShared != "" {
+		if _, err := t.exec(ctx, t.d.DispatchLockShared, storeID); err != nil {
 			return fmt.Errorf("request dispatch: %w", err)
 		}
-		if n == 1 {
-			return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
-		}
-		return nil // already pending, or no such store (the insert that follows says so)
 	}
-	var pending int
-	if err := t.row(ctx, `SELECT dispatch_pending FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&pending); err != nil {
-		if errors.Is(err, ErrNoRows) {
-			return notFound("store", storeID)
-		}
+	n, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ? AND dispatch_pending = 0`, storeID)
+	if err != nil {
 		return fmt.Errorf("request dispatch: %w", err)
 	}
-	if pending != 0 {
-		return nil
+	if n == 1 {
+		return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
 	}
-	if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ?`, storeID); err != nil {
-		return fmt.Errorf("request dispatch: %w", err)
-	}
-	return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
+	return nil // already queued, or no such store (the event insert says so)
 }
 
 // TakeEvents implements store.Tx.
 func (t *Tx) TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error) {
+	if t.d.DispatchLockExclusive != "" {
+		if _, err := t.exec(ctx, t.d.DispatchLockExclusive, storeID); err != nil {
+			return nil, fmt.Errorf("take events: %w", err)
+		}
+	}
 	var through int64
 	if err := t.row(ctx, `SELECT dispatched_through FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&through); err != nil {
 		if errors.Is(err, ErrNoRows) {

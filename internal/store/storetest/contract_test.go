@@ -334,7 +334,7 @@ func listEvents(st store.Store, storeID string) ([]*returns.Event, error) {
 	var evs []*returns.Event
 	err := st.View(context.Background(), func(tx store.ReadTx) error {
 		var err error
-		evs, err = tx.ListEvents(context.Background(), storeID, 0, 1000)
+		evs, err = tx.ListEvents(context.Background(), storeID, 0, 100000)
 		return err
 	})
 	return evs, err
@@ -460,6 +460,92 @@ func TestReady(t *testing.T) {
 		}
 		if err := st.Update(context.Background(), func(store.Tx) error { return nil }); !errors.Is(err, store.ErrClosed) {
 			t.Errorf("Update after Close = %v, want ErrClosed", err)
+		}
+	})
+}
+
+// Events written while a dispatcher takes events are never skipped nor
+// taken twice: every event is returned by exactly one TakeEvents, even when
+// writers commit out of id order around the dispatcher.
+func TestTakeEventsWhileWriting(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := mustStore(t, st, "A")
+		const writers, each = 12, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+1)
+		for w := range writers {
+			wg.Go(func() {
+				for i := range each {
+					err := st.Update(ctx, func(tx store.Tx) error {
+						if err := tx.AddEvent(ctx, &returns.Event{StoreID: s.ID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: fmt.Sprintf("w%d-%d", w, i)}); err != nil {
+							return err
+						}
+						// Work after the event, before commit: the window in
+						// which a dispatcher must not move past this event.
+						if i%2 == 0 {
+							time.Sleep(time.Duration(w%4) * time.Millisecond)
+						}
+						return nil
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		writing := make(chan struct{})
+		go func() { wg.Wait(); close(writing) }()
+		taken := map[int64]int{}
+		take := func() int {
+			var evs []*returns.Event
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				var err error
+				evs, err = tx.TakeEvents(ctx, s.ID, 25)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				taken[e.ID]++
+			}
+			return len(evs)
+		}
+	loop:
+		for {
+			take()
+			select {
+			case <-writing:
+				break loop
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+		for take() > 0 {
+		}
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		evs, err := listEvents(st, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) != writers*each {
+			t.Fatalf("events = %d, want %d", len(evs), writers*each)
+		}
+		missed := 0
+		for _, e := range evs {
+			switch taken[e.ID] {
+			case 0:
+				missed++
+			case 1:
+			default:
+				t.Errorf("event %d taken %d times", e.ID, taken[e.ID])
+			}
+		}
+		if missed > 0 {
+			t.Fatalf("%d of %d events were never taken", missed, len(evs))
 		}
 	})
 }
