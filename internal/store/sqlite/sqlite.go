@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,7 +93,7 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Savepoint sub-journals and temp b-trees stay in memory.
+	// Statement journals and temp b-trees stay in memory.
 	q.Add("_pragma", "temp_store(memory)")
 	// No checkpoints on the commit path: the store's checkpointer runs
 	// them in the background (see checkpointLoop).
@@ -338,12 +337,14 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	live := batch[:0:0]
+	answered := make([]bool, len(batch)) // every request gets exactly one answer
 	ds := &sqlstore.DispatchSet{}
 	c := s.writerConn(tx)
 	var failed bool
-	for _, r := range batch {
+	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			r.done <- err
+			answered[i] = true
 			continue
 		}
 		live = append(live, r)
@@ -357,9 +358,9 @@ func (s *Store) runBatch(batch []*writeReq) {
 	}
 	if failed {
 		_ = tx.Rollback()
-		for _, r := range batch {
-			if r.ctx.Err() == nil || slices.Contains(live, r) {
-				r.done <- s.runAlone(r)
+		for i, r := range batch {
+			if !answered[i] {
+				r.done <- s.runAlone(r) // answers ctx.Err() when it is done
 			}
 		}
 		return

@@ -549,3 +549,48 @@ func TestTakeEventsWhileWriting(t *testing.T) {
 		}
 	})
 }
+
+// An Update whose context is cancelled while it waits, queued behind a
+// failing one, still returns (with the context's error, or success if it
+// ran before the cancellation was seen) instead of hanging.
+func TestCancelledUpdateBehindFailureReturns(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		release := make(chan struct{})
+		started := make(chan struct{})
+		aDone := make(chan error, 1)
+		go func() {
+			aDone <- st.Update(ctx, func(store.Tx) error {
+				close(started)
+				<-release
+				return nil
+			})
+		}()
+		<-started
+		boom := errors.New("boom")
+		bDone := make(chan error, 1)
+		go func() { bDone <- st.Update(ctx, func(store.Tx) error { return boom }) }()
+		time.Sleep(30 * time.Millisecond) // B queues behind A, then C behind B
+		cctx, cancel := context.WithCancel(ctx)
+		cDone := make(chan error, 1)
+		go func() { cDone <- st.Update(cctx, func(store.Tx) error { return nil }) }()
+		time.Sleep(30 * time.Millisecond)
+		cancel()
+		close(release)
+		for name, ch := range map[string]chan error{"A": aDone, "B": bDone, "C": cDone} {
+			select {
+			case err := <-ch:
+				switch {
+				case name == "A" && err != nil:
+					t.Errorf("A: %v", err)
+				case name == "B" && !errors.Is(err, boom):
+					t.Errorf("B: %v, want boom", err)
+				case name == "C" && err != nil && !errors.Is(err, context.Canceled):
+					t.Errorf("C: %v, want nil or context.Canceled", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s never returned", name)
+			}
+		}
+	})
+}
