@@ -90,7 +90,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
 		DispatchLockShared:    `SELECT pg_advisory_xact_lock_shared(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
 		DispatchLockExclusive: `SELECT pg_advisory_xact_lock(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
-		IsUniqueViolation:     isUniqueViolation, IsForeignKeyViolation: isForeignKeyViolation}
+		IsForeignKeyViolation: isForeignKeyViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err
@@ -138,11 +138,6 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: apply job queue migrations: %w", err)
 	}
 	return nil
-}
-
-func isUniqueViolation(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505"
 }
 
 func isForeignKeyViolation(err error) bool {

@@ -62,8 +62,6 @@ type Dialect struct {
 	// writers share it, the dispatcher takes it alone. Empty where writers
 	// are serialised anyway (SQLite).
 	DispatchLockShared, DispatchLockExclusive string
-	// IsUniqueViolation reports whether err is a unique-constraint failure.
-	IsUniqueViolation func(error) bool
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.
 	IsForeignKeyViolation func(error) bool
 

@@ -17,11 +17,11 @@ import (
 
 // Tx implements store.Tx (and store.ReadTx) over a Conn.
 type Tx struct {
-	c       Conn
-	d       *Dialect
-	now     time.Time
-	enqueue EnqueueFunc  // nil in read-only transactions
-	defer_  *DispatchSet // when set, dispatch requests wait for its Flush
+	c        Conn
+	d        *Dialect
+	now      time.Time
+	enqueue  EnqueueFunc  // nil in read-only transactions
+	deferred *DispatchSet // when set, dispatch requests wait for its Flush
 }
 
 // DispatchSet collects the stores whose events were added in one physical
@@ -37,7 +37,7 @@ type DispatchSet struct{ stores []string }
 // still being committed.
 func (t *Tx) Defer(ds *DispatchSet) *Tx {
 	if t.d.DispatchLockShared == "" {
-		t.defer_ = ds
+		t.deferred = ds
 	}
 	return t
 }
@@ -345,9 +345,9 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if t.defer_ != nil {
-		if !slices.Contains(t.defer_.stores, ev.StoreID) {
-			t.defer_.stores = append(t.defer_.stores, ev.StoreID)
+	if t.deferred != nil {
+		if !slices.Contains(t.deferred.stores, ev.StoreID) {
+			t.deferred.stores = append(t.deferred.stores, ev.StoreID)
 		}
 	} else if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
 		return err
