@@ -21,9 +21,12 @@ const (
 	ctxRoute
 )
 
-// routeInfo carries the matched route pattern from the router back out to
-// the observing middleware.
-type routeInfo struct{ pattern string }
+// routeInfo carries the matched route pattern, and the route's error
+// style, from the router back out to the observing middleware.
+type routeInfo struct {
+	pattern string
+	style   errStyle
+}
 
 func requestID(r *http.Request) string {
 	id, _ := r.Context().Value(ctxRequestID).(string)
@@ -143,7 +146,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				ll.get().Error("panic", slog.String("panic", fmt.Sprint(p)))
 				if sw.status == 0 {
-					writeError(sw, r, styleProblem, fmt.Errorf("panic: %v", p))
+					writeError(sw, r, ri.style, fmt.Errorf("panic: %v", p))
 				}
 			}
 			route := ri.pattern

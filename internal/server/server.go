@@ -84,6 +84,9 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, key *returns.API
 // read) and grant scope (403 com.getredo.api:scope/forbidden).
 func (s *Server) handle(pattern string, scope returns.Scope, style errStyle, h authedHandler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if ri, ok := r.Context().Value(ctxRoute).(*routeInfo); ok {
+			ri.style = style
+		}
 		key, err := s.authenticate(r)
 		if err != nil {
 			if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
