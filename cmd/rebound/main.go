@@ -34,10 +34,12 @@ Usage:
   rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]
   rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]
   rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]
+  rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile} [get ID] [filters] [--all] [--fields a,b] [--json]
   rebound version
 
 Every command takes --help. Flags fall back to the environment:
-REBOUND_ADDR, REBOUND_DATA_DIR, REBOUND_DATABASE_URL, REBOUND_LOG_LEVEL.
+REBOUND_ADDR, REBOUND_DATA_DIR, REBOUND_DATABASE_URL, REBOUND_LOG_LEVEL;
+rebound ecwid: REBOUND_ECWID_STORE_ID, REBOUND_ECWID_TOKEN, REBOUND_ECWID_API_BASE_URL.
 `
 
 var version = "dev"
@@ -69,6 +71,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdKey(ctx, args[1:], stdout, stderr, log)
 	case "bench":
 		err = cmdBench(ctx, args[1:], stdout, stderr, log)
+	case "ecwid":
+		// Reports its own errors ("rebound ecwid: <status> <code>: <message>").
+		return cmdEcwid(ctx, args[1:], stdout, stderr, log)
 	case "version":
 		fs := newFlagSet("rebound version", "rebound version", stderr)
 		if err = parse(fs, args[1:]); err == nil {
