@@ -153,6 +153,20 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, erro
 	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
 }
 
+// keyDir is where serve keeps its secrets key file: the directory of the
+// SQLite database, or "" with PostgreSQL (the key must then come from
+// REBOUND_SECRET_KEY).
+func (d *dbFlags) keyDir() string {
+	u := d.databaseURL
+	switch {
+	case u == "":
+		return d.dataDir
+	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
+		return filepath.Dir(strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:"))
+	}
+	return ""
+}
+
 // redactURL renders a database URL for messages without its password. A
 // value that is not a URL is not echoed at all (it may be a key=value DSN
 // with a password in it).

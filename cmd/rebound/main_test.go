@@ -750,6 +750,11 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("--data-dir was used with a PostgreSQL URL (stat: %v)", err)
 	}
 
+	// With PostgreSQL the secrets key must come from the environment.
+	if r := rebound(t, env, "serve", "--addr", "127.0.0.1:0"); r.code == 0 || !strings.Contains(r.stderr, "REBOUND_SECRET_KEY") {
+		t.Errorf("serve on PostgreSQL without REBOUND_SECRET_KEY: code %d, stderr %q", r.code, r.stderr)
+	}
+	env = append(env, "REBOUND_SECRET_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 	srv := startServer(t, t.TempDir(), env, "--addr", "127.0.0.1:0")
 	if b := expectStatus(t, 200, "GET", srv.base+"/readyz", "", nil); !strings.Contains(b, `"database":"postgres"`) {
 		t.Errorf("/readyz = %s, want database postgres", b)

@@ -8,38 +8,60 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--demo] [--shutdown-timeout 30s]", stderr)
+	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--public-url URL] [--demo] [--shutdown-timeout 30s]", stderr)
 	var db dbFlags
 	db.register(fs)
 	addr := fs.String("addr", env("REBOUND_ADDR", "127.0.0.1:8080"), "listen address (env REBOUND_ADDR)")
+	publicURL := fs.String("public-url", env("REBOUND_PUBLIC_URL", ""), "base URL the server is reached at from outside, for the webhook URLs it hands out; default http://ADDR (env REBOUND_PUBLIC_URL)")
 	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *publicURL != "" {
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("--public-url: want an absolute http(s) URL, got %q", *publicURL)
+		}
 	}
 	st, err := db.open(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// Third-party credentials are sealed with a key from REBOUND_SECRET_KEY
+	// or, with SQLite, a key file created next to the database. PostgreSQL
+	// deployments (possibly several replicas) must share the key through
+	// the environment.
+	box, err := secrets.LoadKey(db.keyDir())
+	if err != nil {
+		return fmt.Errorf("secret key: %w", err)
+	}
 	a := app.New(st)
+	a.Secrets = box
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	base := "http://" + ln.Addr().String()
+	a.PublicURL = base
+	if *publicURL != "" {
+		a.PublicURL = strings.TrimRight(*publicURL, "/")
+	}
 	if *demo {
 		if err := printDemo(ctx, a, base, stdout); err != nil {
 			ln.Close()

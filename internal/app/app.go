@@ -16,14 +16,27 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
 // App runs use cases against a store.
 type App struct {
 	Store store.Store
-	keys  keyCache
+	// Secrets seals third-party credentials at rest. Optional: use cases
+	// that store credentials (ConnectEcwid) fail without it.
+	Secrets *secrets.Box
+	// PublicURL is the base URL the server is reached at from outside
+	// (e.g. "https://returns.example.com"), used to build webhook URLs;
+	// empty means they are given as paths.
+	PublicURL string
+	// EcwidOptions are added to every Ecwid client the app creates (tests
+	// use them to disable pacing and retries).
+	EcwidOptions []ecwid.Option
+
+	keys keyCache
 }
 
 // New returns an App over st.

@@ -13,6 +13,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed: 403
 	ENOTFOUND     = "not_found"    // 404
 	ECONFLICT     = "conflict"     // state conflict: 409
+	EUPSTREAM     = "upstream"     // a third-party service failed or could not be reached: 502
 	EINTERNAL     = "internal"     // 500
 )
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/reboundhq/rebound/internal/customorder"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -71,6 +72,15 @@ func classify(err error) *httpError {
 	if errors.As(err, &se) {
 		return &httpError{status: 400, detail: se.Error(), wrapped: err}
 	}
+	if fe := fieldErrors(err); fe != nil {
+		details := make([]string, 0, len(fe))
+		tree := make(map[string]any, len(fe))
+		for _, e := range fe {
+			details = append(details, e.Field+": "+e.Message)
+			tree[e.Field] = e.Message
+		}
+		return &httpError{status: http.StatusBadRequest, detail: strings.Join(details, "; "), errors: tree, wrapped: err}
+	}
 	var status int
 	switch returns.ErrorCode(err) {
 	case returns.EINVALID:
@@ -83,6 +93,8 @@ func classify(err error) *httpError {
 		status = http.StatusNotFound
 	case returns.ECONFLICT:
 		status = http.StatusConflict
+	case returns.EUPSTREAM:
+		status = http.StatusBadGateway
 	default:
 		status = http.StatusInternalServerError
 	}
@@ -92,6 +104,25 @@ func classify(err error) *httpError {
 		detail = ae.Field + ": " + ae.Message
 	}
 	return &httpError{status: status, detail: detail, wrapped: err}
+}
+
+// fieldErrors returns the EINVALID errors of an errors.Join of several
+// *returns.Error values naming fields (app validation reports every bad
+// field at once), or nil if err is not such a list.
+func fieldErrors(err error) []*returns.Error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return nil
+	}
+	var out []*returns.Error
+	for _, e := range j.Unwrap() {
+		var re *returns.Error
+		if !errors.As(e, &re) || re.Code != returns.EINVALID || re.Field == "" {
+			return nil
+		}
+		out = append(out, re)
+	}
+	return out
 }
 
 type problem struct {

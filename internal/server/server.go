@@ -73,6 +73,11 @@ func (s *Server) routes() {
 	s.handle("POST /v2.2/stores/{storeId}/custom/orders", returns.ScopeOrdersWrite, styleCustomOrder, s.syncCustomOrder)
 	s.handle("GET /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersRead, styleOrdersAPI, s.getOrder)
 	s.handle("DELETE /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersWrite, styleOrdersAPI, s.deleteOrder)
+
+	// Rebound extension: the store's Ecwid connection (integrations.go).
+	s.handle("PUT /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.putEcwid)
+	s.handle("GET /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersRead, styleProblem, s.getEcwid)
+	s.handle("DELETE /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.deleteEcwid)
 }
 
 // authedHandler serves a request made with a valid key that may act on the

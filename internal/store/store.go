@@ -82,6 +82,10 @@ type ReadTx interface {
 	// ListEvents returns a store's events with id > afterID, oldest first, at
 	// most limit of them.
 	ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error)
+
+	// GetEcwidIntegration returns the store's Ecwid integration, or
+	// ENOTFOUND.
+	GetEcwidIntegration(ctx context.Context, storeID string) (*returns.EcwidIntegration, error)
 }
 
 // Tx reads and writes within one transaction.
@@ -122,6 +126,14 @@ type Tx interface {
 	// queued-dispatch flag first, and when more events remain it sets it
 	// again and enqueues another dispatch job, so no event is left behind.
 	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
+
+	// PutEcwidIntegration inserts or replaces the store's Ecwid integration
+	// (one per store). On replace the stored CreatedAt is kept and written
+	// back to in. ENOTFOUND if the store does not exist.
+	PutEcwidIntegration(ctx context.Context, in *returns.EcwidIntegration) error
+	// DeleteEcwidIntegration removes the store's Ecwid integration;
+	// ENOTFOUND if there is none.
+	DeleteEcwidIntegration(ctx context.Context, storeID string) error
 
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

@@ -1,0 +1,215 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+)
+
+// EcwidCheckTimeout bounds the token check ConnectEcwid makes.
+const EcwidCheckTimeout = 10 * time.Second
+
+// EcwidWebhookPath is the path of a store's unique Ecwid webhook URL,
+// followed by its WebhookToken.
+const EcwidWebhookPath = "/integrations/ecwid/webhooks/"
+
+// ConnectEcwidInput is what a merchant enters to connect their Ecwid shop.
+type ConnectEcwidInput struct {
+	EcwidStoreID  int64
+	AccessToken   string
+	CustomerGroup string
+	ClientID      string // optional
+	ClientSecret  string // optional
+	APIBaseURL    string // optional; absolute http(s) URL of the API root
+}
+
+// EcwidConnection is a stored integration as shown to its owner: the
+// secrets stay sealed; TokenHint is the masked access token.
+type EcwidConnection struct {
+	Integration     *returns.EcwidIntegration
+	TokenHint       string // e.g. "secret_…abcd"
+	HasClientSecret bool
+	WebhookURL      string
+}
+
+func invalid(field, msg string) *returns.Error {
+	return &returns.Error{Code: returns.EINVALID, Field: field, Message: msg}
+}
+
+// Validate reports every missing or malformed field, as *returns.Error
+// values with Field set joined with errors.Join; nil when all are fine.
+func (in *ConnectEcwidInput) Validate() error {
+	in.AccessToken = strings.TrimSpace(in.AccessToken)
+	in.CustomerGroup = strings.TrimSpace(in.CustomerGroup)
+	in.ClientID = strings.TrimSpace(in.ClientID)
+	in.ClientSecret = strings.TrimSpace(in.ClientSecret)
+	in.APIBaseURL = strings.TrimRight(strings.TrimSpace(in.APIBaseURL), "/")
+	var errs []error
+	if in.EcwidStoreID <= 0 {
+		errs = append(errs, invalid("ecwidStoreId", "must be your Ecwid store id, a positive number"))
+	}
+	if in.AccessToken == "" {
+		errs = append(errs, invalid("accessToken", "must not be empty"))
+	}
+	if in.CustomerGroup == "" {
+		errs = append(errs, invalid("customerGroup", "must not be empty"))
+	}
+	if in.APIBaseURL != "" {
+		u, err := url.Parse(in.APIBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, invalid("apiBaseUrl", "must be an absolute http or https URL"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ConnectEcwid checks the credentials against Ecwid (GET /profile) and
+// saves them, sealed, as storeID's Ecwid integration, replacing any
+// previous one but keeping its webhook URL. Errors: EINVALID (with Field)
+// for bad input or credentials Ecwid rejects, with Ecwid's message;
+// EUPSTREAM when Ecwid fails or cannot be reached; ENOTFOUND for an
+// unknown store.
+func (a *App) ConnectEcwid(ctx context.Context, storeID string, in ConnectEcwidInput) (*EcwidConnection, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if a.Secrets == nil {
+		return nil, errors.New("connect ecwid: no secrets key configured")
+	}
+	if err := a.checkEcwid(ctx, in); err != nil {
+		return nil, err
+	}
+	tokenSealed, err := a.Secrets.Seal([]byte(in.AccessToken))
+	if err != nil {
+		return nil, fmt.Errorf("connect ecwid: %w", err)
+	}
+	var secretSealed string
+	if in.ClientSecret != "" {
+		if secretSealed, err = a.Secrets.Seal([]byte(in.ClientSecret)); err != nil {
+			return nil, fmt.Errorf("connect ecwid: %w", err)
+		}
+	}
+	var saved *returns.EcwidIntegration
+	err = a.Store.Update(ctx, func(tx store.Tx) error {
+		webhookToken := ""
+		prev, err := tx.GetEcwidIntegration(ctx, storeID)
+		switch {
+		case err == nil:
+			webhookToken = prev.WebhookToken
+		case returns.IsNotFound(err):
+			webhookToken = newWebhookToken()
+		default:
+			return err
+		}
+		saved = &returns.EcwidIntegration{
+			StoreID: storeID, EcwidStoreID: in.EcwidStoreID, TokenSealed: tokenSealed,
+			CustomerGroup: in.CustomerGroup, ClientID: in.ClientID, ClientSecretSealed: secretSealed,
+			APIBaseURL: in.APIBaseURL, WebhookToken: webhookToken, Status: returns.IntegrationConnected,
+			CreatedAt: tx.Now(), UpdatedAt: tx.Now(),
+		}
+		return tx.PutEcwidIntegration(ctx, saved)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect ecwid: %w", err)
+	}
+	return a.ecwidConnection(saved), nil
+}
+
+// checkEcwid reads the store profile with the given credentials.
+func (a *App) checkEcwid(parent context.Context, in ConnectEcwidInput) error {
+	ctx, cancel := context.WithTimeout(parent, EcwidCheckTimeout)
+	defer cancel()
+	opts := []ecwid.Option{ecwid.WithMaxRetries(1)}
+	if in.APIBaseURL != "" {
+		opts = append(opts, ecwid.WithBaseURL(in.APIBaseURL))
+	}
+	opts = append(opts, a.EcwidOptions...)
+	c := ecwid.New(in.EcwidStoreID, in.AccessToken, opts...)
+	_, err := c.Profile.Get(ctx, "generalInfo")
+	if err == nil {
+		return nil
+	}
+	if e := ecwid.AsError(err); e != nil && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests && e.Status != http.StatusRequestTimeout {
+		field := "accessToken"
+		if e.Status == http.StatusNotFound {
+			field = "ecwidStoreId"
+		}
+		return errors.Join(invalid(field, fmt.Sprintf("Ecwid rejected the credentials (%d %s): %s", e.Status, e.Code, e.Message)))
+	}
+	if parent.Err() != nil {
+		return parent.Err() // the caller went away
+	}
+	msg := "Ecwid could not be reached to check the access token; try again later"
+	if e := ecwid.AsError(err); e != nil {
+		msg = fmt.Sprintf("Ecwid answered %d while checking the access token: %s; try again later", e.Status, e.Message)
+	}
+	return returns.Errorf(returns.EUPSTREAM, "%s", msg)
+}
+
+func newWebhookToken() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// GetEcwid returns storeID's Ecwid integration, or ENOTFOUND.
+func (a *App) GetEcwid(ctx context.Context, storeID string) (*EcwidConnection, error) {
+	var in *returns.EcwidIntegration
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		in, err = tx.GetEcwidIntegration(ctx, storeID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a.ecwidConnection(in), nil
+}
+
+// DisconnectEcwid deletes storeID's Ecwid integration (its webhook URL
+// stops working); ENOTFOUND if there is none.
+func (a *App) DisconnectEcwid(ctx context.Context, storeID string) error {
+	return a.Store.Update(ctx, func(tx store.Tx) error { return tx.DeleteEcwidIntegration(ctx, storeID) })
+}
+
+func (a *App) ecwidConnection(in *returns.EcwidIntegration) *EcwidConnection {
+	hint := "…"
+	if a.Secrets != nil {
+		if tok, err := a.Secrets.Open(in.TokenSealed); err == nil {
+			hint = MaskToken(string(tok))
+		}
+	}
+	return &EcwidConnection{
+		Integration:     in,
+		TokenHint:       hint,
+		HasClientSecret: in.ClientSecretSealed != "",
+		WebhookURL:      strings.TrimRight(a.PublicURL, "/") + EcwidWebhookPath + in.WebhookToken,
+	}
+}
+
+// MaskToken shows a token's kind prefix ("secret_", "public_") and, when it
+// is long enough for that to reveal little, its last four characters:
+// "secret_…abcd".
+func MaskToken(tok string) string {
+	prefix := ""
+	for _, p := range []string{"secret_", "public_"} {
+		if strings.HasPrefix(tok, p) {
+			prefix = p
+		}
+	}
+	rest := tok[len(prefix):]
+	if len(rest) < 12 {
+		return prefix + "…"
+	}
+	return prefix + "…" + rest[len(rest)-4:]
+}
