@@ -21,7 +21,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
 )
 
 // rebound ecwid reads a store's data from the Ecwid REST API v3: one
@@ -197,6 +200,8 @@ func (o *outFlags) register(fs *flag.FlagSet, list bool) {
 // environment.
 type ecwidConn struct {
 	storeID, token, baseURL string
+	store                   string  // a Rebound store whose connected credentials to use
+	db                      dbFlags // where that store lives
 }
 
 func (c *ecwidConn) register(fs *flag.FlagSet) {
@@ -206,20 +211,60 @@ func (c *ecwidConn) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.token, "token", "", "Ecwid secret API token (env "+envEcwidToken+", preferred: flags show in ps)")
 	fs.StringVar(&c.baseURL, "api-base-url", "", "Ecwid API root; the store id is appended unless the URL contains {storeId} "+
 		"(env "+envEcwidBaseURL+"; default "+ecwid.DefaultBaseURL+")")
+	fs.StringVar(&c.store, "store", "", "use the Ecwid credentials connected to this Rebound store "+
+		"(PUT /v2.2/stores/{storeId}/integrations/ecwid), read from --data-dir or --database-url")
+	c.db.register(fs)
+}
+
+// storeCredentials reads and unseals the Ecwid credentials connected to the
+// Rebound store c.store.
+func (e *ecwidCmd) storeCredentials(ctx context.Context, c *ecwidConn) (*app.EcwidCredentials, error) {
+	st, err := c.db.open(ctx, e.log)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	box, err := secrets.LoadKey(c.db.keyDir())
+	if err != nil {
+		return nil, err
+	}
+	a := app.New(st)
+	a.Secrets = box
+	creds, err := a.EcwidCredentials(ctx, c.store)
+	if returns.IsNotFound(err) {
+		return nil, fmt.Errorf("store %s has no Ecwid connection (or does not exist): connect it with PUT /v2.2/stores/%s/integrations/ecwid", c.store, c.store)
+	}
+	return creds, err
 }
 
 // connect resolves the credentials and returns a client. Missing or invalid
 // credentials are usage errors.
-func (e *ecwidCmd) connect(fs *flag.FlagSet, c *ecwidConn) (*ecwid.Client, error) {
+func (e *ecwidCmd) connect(ctx context.Context, fs *flag.FlagSet, c *ecwidConn) (*ecwid.Client, error) {
 	pick := func(flagValue, envName string) string {
 		if v := strings.TrimSpace(flagValue); v != "" {
 			return v
 		}
 		return strings.TrimSpace(os.Getenv(envName))
 	}
-	storeID := pick(c.storeID, envEcwidStoreID)
-	token := pick(c.token, envEcwidToken)
-	base := pick(c.baseURL, envEcwidBaseURL)
+	var storeID, token, base string
+	if c.store != "" {
+		if c.storeID != "" || c.token != "" {
+			fmt.Fprintf(e.stderr, "%s: --store uses the store's connected credentials; drop --ecwid-store-id and --token\n", fs.Name())
+			return nil, errUsage
+		}
+		creds, err := e.storeCredentials(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		storeID, token, base = strconv.FormatInt(creds.EcwidStoreID, 10), creds.Token, creds.APIBaseURL
+		if v := pick(c.baseURL, envEcwidBaseURL); v != "" {
+			base = v
+		}
+	} else {
+		storeID = pick(c.storeID, envEcwidStoreID)
+		token = pick(c.token, envEcwidToken)
+		base = pick(c.baseURL, envEcwidBaseURL)
+	}
 	if token != "" {
 		e.secrets = append(e.secrets, token)
 	}
@@ -279,7 +324,7 @@ func (e *ecwidCmd) get(ctx context.Context, r *ecwidResource, args []string) err
 		fmt.Fprintf(e.stderr, "%s: --fields: %v\n", fs.Name(), err)
 		return errUsage
 	}
-	c, err := e.connect(fs, &conn)
+	c, err := e.connect(ctx, fs, &conn)
 	if err != nil {
 		return err
 	}
@@ -333,7 +378,7 @@ func (e *ecwidCmd) list(ctx context.Context, r *ecwidResource, args []string) er
 		fmt.Fprintf(e.stderr, "%s: --fields: %v\n", fs.Name(), err)
 		return errUsage
 	}
-	c, err := e.connect(fs, &conn)
+	c, err := e.connect(ctx, fs, &conn)
 	if err != nil {
 		return err
 	}

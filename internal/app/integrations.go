@@ -213,3 +213,35 @@ func MaskToken(tok string) string {
 	}
 	return prefix + "…" + rest[len(rest)-4:]
 }
+
+// EcwidCredentials are what a client needs to call a connected store's
+// Ecwid API.
+type EcwidCredentials struct {
+	EcwidStoreID int64
+	Token        string
+	APIBaseURL   string // "" means Ecwid's default
+}
+
+// EcwidCredentials unseals storeID's Ecwid credentials. ENOTFOUND when the
+// store has no Ecwid integration; EINTERNAL when no secrets key is
+// configured or the stored token cannot be unsealed with it (a different
+// key than the one that sealed it).
+func (a *App) EcwidCredentials(ctx context.Context, storeID string) (*EcwidCredentials, error) {
+	if a.Secrets == nil {
+		return nil, errors.New("ecwid credentials: no secrets key configured")
+	}
+	var in *returns.EcwidIntegration
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		in, err = tx.GetEcwidIntegration(ctx, storeID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok, err := a.Secrets.Open(in.TokenSealed)
+	if err != nil {
+		return nil, fmt.Errorf("ecwid credentials of store %s: %w (is this the key that sealed them?)", storeID, err)
+	}
+	return &EcwidCredentials{EcwidStoreID: in.EcwidStoreID, Token: string(tok), APIBaseURL: in.APIBaseURL}, nil
+}
