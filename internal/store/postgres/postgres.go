@@ -316,21 +316,7 @@ func (r row) Scan(dest ...any) error {
 
 // JobCounts implements store.Store.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := s.pool.Query(ctx, `SELECT state::text, COUNT(*) FROM river_job GROUP BY state`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: job counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var state string
-		var n int
-		if err := rows.Scan(&state, &n); err != nil {
-			return nil, fmt.Errorf("postgres: job counts: %w", err)
-		}
-		out[state] = n
-	}
-	return out, rows.Err()
+	return sqlstore.JobCounts(ctx, s.View)
 }
 
 // Pools implements store.Pooler.

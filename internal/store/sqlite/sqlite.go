@@ -711,25 +711,7 @@ func (s *Store) GroupCommitStats() (batches, writes int64) {
 
 // JobCounts implements store.Store.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
-	return jobCounts(ctx, s.reader)
-}
-
-func jobCounts(ctx context.Context, db *sql.DB) (map[string]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job GROUP BY state`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: job counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var state string
-		var n int
-		if err := rows.Scan(&state, &n); err != nil {
-			return nil, fmt.Errorf("sqlite: job counts: %w", err)
-		}
-		out[state] = n
-	}
-	return out, rows.Err()
+	return sqlstore.JobCounts(ctx, s.View)
 }
 
 // Pools implements store.Pooler.

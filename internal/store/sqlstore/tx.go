@@ -459,6 +459,37 @@ func (t *Tx) listEvents(ctx context.Context, q string, args ...any) ([]*returns.
 	return out, rows.Err()
 }
 
+// JobCounts implements store.Store.JobCounts for a backend, in a read
+// transaction opened by view (the backend's View).
+func JobCounts(ctx context.Context, view func(context.Context, func(store.ReadTx) error) error) (map[string]int, error) {
+	var out map[string]int
+	err := view(ctx, func(tx store.ReadTx) error {
+		var err error
+		out, err = tx.(*Tx).JobCounts(ctx)
+		return err
+	})
+	return out, err
+}
+
+// JobCounts returns how many background jobs are in each state.
+func (t *Tx) JobCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := t.query(ctx, `SELECT CAST(state AS TEXT), COUNT(*) FROM river_job GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("job counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("job counts: %w", err)
+		}
+		out[state] = n
+	}
+	return out, rows.Err()
+}
+
 // Enqueue implements store.Tx.
 func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	if t.enqueue == nil {
