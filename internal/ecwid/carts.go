@@ -88,30 +88,15 @@ type CartsService struct{ c *Client }
 
 // Search returns one page of abandoned carts matching f (nil for all).
 func (s *CartsService) Search(ctx context.Context, f *CartFilter) (*Page[Cart], error) {
-	var p Page[Cart]
-	if err := s.c.get(ctx, "/carts", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Cart]](ctx, s.c, "/carts", f.Values())
 }
 
 // All iterates over every abandoned cart matching f.
 func (s *CartsService) All(ctx context.Context, f *CartFilter) iter.Seq2[Cart, error] {
-	g := CartFilter{}
-	if f != nil {
-		g = *f
-	}
-	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Cart], error) {
-		g.Offset, g.Limit = offset, limit
-		return s.Search(ctx, &g)
-	})
+	return allPages(ctx, f, func(g *CartFilter) (*int, *int) { return &g.Offset, &g.Limit }, s.Search)
 }
 
 // Get returns one abandoned cart.
 func (s *CartsService) Get(ctx context.Context, id CartID, fields ...string) (*Cart, error) {
-	var c Cart
-	if err := s.c.get(ctx, idPath("/carts", string(id)), fieldsQuery(fields), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getAs[Cart](ctx, s.c, idPath("/carts", string(id)), fieldsQuery(fields))
 }

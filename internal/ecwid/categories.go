@@ -79,30 +79,15 @@ type CategoriesService struct{ c *Client }
 
 // Search returns one page of categories matching f (nil for all).
 func (s *CategoriesService) Search(ctx context.Context, f *CategoryFilter) (*Page[Category], error) {
-	var p Page[Category]
-	if err := s.c.get(ctx, "/categories", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Category]](ctx, s.c, "/categories", f.Values())
 }
 
 // All iterates over every category matching f.
 func (s *CategoriesService) All(ctx context.Context, f *CategoryFilter) iter.Seq2[Category, error] {
-	g := CategoryFilter{}
-	if f != nil {
-		g = *f
-	}
-	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Category], error) {
-		g.Offset, g.Limit = offset, limit
-		return s.Search(ctx, &g)
-	})
+	return allPages(ctx, f, func(g *CategoryFilter) (*int, *int) { return &g.Offset, &g.Limit }, s.Search)
 }
 
 // Get returns one category.
 func (s *CategoriesService) Get(ctx context.Context, id CategoryID, fields ...string) (*Category, error) {
-	var c Category
-	if err := s.c.get(ctx, idPath("/categories", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getAs[Category](ctx, s.c, idPath("/categories", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields))
 }

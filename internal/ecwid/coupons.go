@@ -107,30 +107,15 @@ type CouponsService struct{ c *Client }
 
 // Search returns one page of coupons matching f (nil for all).
 func (s *CouponsService) Search(ctx context.Context, f *CouponFilter) (*Page[Coupon], error) {
-	var p Page[Coupon]
-	if err := s.c.get(ctx, "/discount_coupons", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Coupon]](ctx, s.c, "/discount_coupons", f.Values())
 }
 
 // All iterates over every coupon matching f.
 func (s *CouponsService) All(ctx context.Context, f *CouponFilter) iter.Seq2[Coupon, error] {
-	g := CouponFilter{}
-	if f != nil {
-		g = *f
-	}
-	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Coupon], error) {
-		g.Offset, g.Limit = offset, limit
-		return s.Search(ctx, &g)
-	})
+	return allPages(ctx, f, func(g *CouponFilter) (*int, *int) { return &g.Offset, &g.Limit }, s.Search)
 }
 
 // Get returns one coupon.
 func (s *CouponsService) Get(ctx context.Context, id CouponID, fields ...string) (*Coupon, error) {
-	var c Coupon
-	if err := s.c.get(ctx, idPath("/discount_coupons", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getAs[Coupon](ctx, s.c, idPath("/discount_coupons", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields))
 }

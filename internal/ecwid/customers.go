@@ -147,11 +147,7 @@ type CustomersService struct{ c *Client }
 
 // Search returns one page of customers matching f (nil for all).
 func (s *CustomersService) Search(ctx context.Context, f *CustomerFilter) (*CustomerPage, error) {
-	var p CustomerPage
-	if err := s.c.get(ctx, "/customers", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[CustomerPage](ctx, s.c, "/customers", f.Values())
 }
 
 // All iterates over every customer matching f.
@@ -172,9 +168,5 @@ func (s *CustomersService) All(ctx context.Context, f *CustomerFilter) iter.Seq2
 
 // Get returns one customer.
 func (s *CustomersService) Get(ctx context.Context, id CustomerID, fields ...string) (*Customer, error) {
-	var c Customer
-	if err := s.c.get(ctx, idPath("/customers", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getAs[Customer](ctx, s.c, idPath("/customers", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields))
 }

@@ -413,34 +413,19 @@ type OrdersService struct{ c *Client }
 
 // Search returns one page of orders matching f (nil for all).
 func (s *OrdersService) Search(ctx context.Context, f *OrderFilter) (*Page[Order], error) {
-	var p Page[Order]
-	if err := s.c.get(ctx, "/orders", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Order]](ctx, s.c, "/orders", f.Values())
 }
 
 // All iterates over every order matching f, fetching pages as needed from
 // f.Offset on. Orders created or deleted while iterating may shift pages.
 func (s *OrdersService) All(ctx context.Context, f *OrderFilter) iter.Seq2[Order, error] {
-	g := OrderFilter{}
-	if f != nil {
-		g = *f
-	}
-	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Order], error) {
-		g.Offset, g.Limit = offset, limit
-		return s.Search(ctx, &g)
-	})
+	return allPages(ctx, f, func(g *OrderFilter) (*int, *int) { return &g.Offset, &g.Limit }, s.Search)
 }
 
 // Get returns one order by its public id (or internal id). fields, if any,
 // select the members returned.
 func (s *OrdersService) Get(ctx context.Context, id OrderID, fields ...string) (*Order, error) {
-	var o Order
-	if err := s.c.get(ctx, idPath("/orders", string(id)), fieldsQuery(fields), &o); err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return getAs[Order](ctx, s.c, idPath("/orders", string(id)), fieldsQuery(fields))
 }
 
 // Create places an order and returns its ids.

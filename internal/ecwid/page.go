@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -119,4 +120,28 @@ func decodeWithExtra(data []byte, v any) (Extra, error) {
 		extra[k] = raw
 	}
 	return extra, nil
+}
+
+// getAs GETs path with query q and decodes the answer into a new T.
+func getAs[T any](ctx context.Context, c *Client, path string, q url.Values) (*T, error) {
+	var v T
+	if err := c.get(ctx, path, q, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// allPages iterates over every item a search returns, from the filter's
+// offset on (f nil means no filter); paging names the filter's offset and
+// limit fields, which it sets on a copy for each page.
+func allPages[F, T any](ctx context.Context, f *F, paging func(*F) (offset, limit *int), search func(context.Context, *F) (*Page[T], error)) iter.Seq2[T, error] {
+	var g F
+	if f != nil {
+		g = *f
+	}
+	offset, limit := paging(&g)
+	return paginate(ctx, *offset, *limit, func(ctx context.Context, o, l int) (*Page[T], error) {
+		*offset, *limit = o, l
+		return search(ctx, &g)
+	})
 }

@@ -133,30 +133,15 @@ type ProductsService struct{ c *Client }
 
 // Search returns one page of products matching f (nil for all).
 func (s *ProductsService) Search(ctx context.Context, f *ProductFilter) (*Page[Product], error) {
-	var p Page[Product]
-	if err := s.c.get(ctx, "/products", f.Values(), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Product]](ctx, s.c, "/products", f.Values())
 }
 
 // All iterates over every product matching f.
 func (s *ProductsService) All(ctx context.Context, f *ProductFilter) iter.Seq2[Product, error] {
-	g := ProductFilter{}
-	if f != nil {
-		g = *f
-	}
-	return paginate(ctx, g.Offset, g.Limit, func(ctx context.Context, offset, limit int) (*Page[Product], error) {
-		g.Offset, g.Limit = offset, limit
-		return s.Search(ctx, &g)
-	})
+	return allPages(ctx, f, func(g *ProductFilter) (*int, *int) { return &g.Offset, &g.Limit }, s.Search)
 }
 
 // Get returns one product.
 func (s *ProductsService) Get(ctx context.Context, id ProductID, fields ...string) (*Product, error) {
-	var p Product
-	if err := s.c.get(ctx, idPath("/products", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Product](ctx, s.c, idPath("/products", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields))
 }

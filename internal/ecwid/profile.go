@@ -72,9 +72,5 @@ type ProfileService struct{ c *Client }
 // Get returns the store profile. fields, if any, select the members
 // returned.
 func (s *ProfileService) Get(ctx context.Context, fields ...string) (*Profile, error) {
-	var p Profile
-	if err := s.c.get(ctx, "/profile", fieldsQuery(fields), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Profile](ctx, s.c, "/profile", fieldsQuery(fields))
 }

@@ -41,9 +41,5 @@ type PromotionsService struct{ c *Client }
 // List returns the store's promotions. The endpoint has no filters or
 // paging; fields, if any, select the members returned.
 func (s *PromotionsService) List(ctx context.Context, fields ...string) (*Page[Promotion], error) {
-	var p Page[Promotion]
-	if err := s.c.get(ctx, "/promotions", fieldsQuery(fields), &p); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return getAs[Page[Promotion]](ctx, s.c, "/promotions", fieldsQuery(fields))
 }
