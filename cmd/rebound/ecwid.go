@@ -591,10 +591,7 @@ func ecwidProducts() *ecwidResource {
 		},
 		list: pagedList(&f, set, func(c *ecwid.Client) searchFunc[ecwid.ProductFilter, ecwid.Product] { return c.Products.Search }),
 		all:  pagedAll(&f, set, func(c *ecwid.Client) allFunc[ecwid.ProductFilter, ecwid.Product] { return c.Products.All }),
-		get: func(ctx context.Context, c *ecwid.Client, id string, fields []string) (json.RawMessage, error) {
-			n, _ := parseNumber[ecwid.ProductID](id)
-			return objectJSON(c.Products.Get(ctx, n, fields...))
-		},
+		get:  numericGet(func(c *ecwid.Client) getFunc[ecwid.ProductID, ecwid.Product] { return c.Products.Get }),
 	}
 }
 
@@ -683,10 +680,7 @@ func ecwidCustomers() *ecwidResource {
 			g.Offset, g.Limit, g.ResponseFields = offset, limit, fields
 			return rawSeq(c.Customers.All(ctx, &g))
 		},
-		get: func(ctx context.Context, c *ecwid.Client, id string, fields []string) (json.RawMessage, error) {
-			n, _ := parseNumber[ecwid.CustomerID](id)
-			return objectJSON(c.Customers.Get(ctx, n, fields...))
-		},
+		get: numericGet(func(c *ecwid.Client) getFunc[ecwid.CustomerID, ecwid.Customer] { return c.Customers.Get }),
 	}
 }
 
@@ -713,10 +707,7 @@ func ecwidCategories() *ecwidResource {
 		},
 		list: pagedList(&f, set, func(c *ecwid.Client) searchFunc[ecwid.CategoryFilter, ecwid.Category] { return c.Categories.Search }),
 		all:  pagedAll(&f, set, func(c *ecwid.Client) allFunc[ecwid.CategoryFilter, ecwid.Category] { return c.Categories.All }),
-		get: func(ctx context.Context, c *ecwid.Client, id string, fields []string) (json.RawMessage, error) {
-			n, _ := parseNumber[ecwid.CategoryID](id)
-			return objectJSON(c.Categories.Get(ctx, n, fields...))
-		},
+		get:  numericGet(func(c *ecwid.Client) getFunc[ecwid.CategoryID, ecwid.Category] { return c.Categories.Get }),
 	}
 }
 
@@ -737,10 +728,7 @@ func ecwidCoupons() *ecwidResource {
 		},
 		list: pagedList(&f, set, func(c *ecwid.Client) searchFunc[ecwid.CouponFilter, ecwid.Coupon] { return c.Coupons.Search }),
 		all:  pagedAll(&f, set, func(c *ecwid.Client) allFunc[ecwid.CouponFilter, ecwid.Coupon] { return c.Coupons.All }),
-		get: func(ctx context.Context, c *ecwid.Client, id string, fields []string) (json.RawMessage, error) {
-			n, _ := parseNumber[ecwid.CouponID](id)
-			return objectJSON(c.Coupons.Get(ctx, n, fields...))
-		},
+		get:  numericGet(func(c *ecwid.Client) getFunc[ecwid.CouponID, ecwid.Coupon] { return c.Coupons.Get }),
 	}
 }
 
@@ -881,6 +869,21 @@ func pagedAll[F, T any](f *F, set pageSetter[F], all func(*ecwid.Client) allFunc
 		g := *f
 		set(&g, offset, limit, fields)
 		return rawSeq(all(c)(ctx, &g))
+	}
+}
+
+// getFunc is the shape of the client's Get for a resource with numeric ids.
+type getFunc[ID ~int64, T any] func(ctx context.Context, id ID, fields ...string) (*T, error)
+
+// numericGet returns a resource's get function for numeric ids (checked as
+// numbers before any request is made; see ecwidResource.numericID).
+func numericGet[ID ~int64, T any](get func(*ecwid.Client) getFunc[ID, T]) func(context.Context, *ecwid.Client, string, []string) (json.RawMessage, error) {
+	return func(ctx context.Context, c *ecwid.Client, id string, fields []string) (json.RawMessage, error) {
+		n, err := parseNumber[ID](id)
+		if err != nil {
+			return nil, err
+		}
+		return objectJSON(get(c)(ctx, n, fields...))
 	}
 }
 
