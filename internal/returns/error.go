@@ -13,8 +13,11 @@ const (
 	EFORBIDDEN    = "forbidden"    // authenticated but not allowed: 403
 	ENOTFOUND     = "not_found"    // 404
 	ECONFLICT     = "conflict"     // state conflict: 409
-	EUPSTREAM     = "upstream"     // a third-party service failed or could not be reached: 502
-	EINTERNAL     = "internal"     // 500
+	// EUNPROCESSABLE: well-formed input that contradicts earlier input (an
+	// Idempotency-Key reused with another body): 422.
+	EUNPROCESSABLE = "unprocessable"
+	EUPSTREAM      = "upstream" // a third-party service failed or could not be reached: 502
+	EINTERNAL      = "internal" // 500
 )
 
 // Error is an application error with a code and a message that is safe to

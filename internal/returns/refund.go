@@ -97,11 +97,11 @@ func (s CurrencySide) pick(m MoneySet) Money {
 // (ShippingValue). All components are non-negative and
 // Total = Price − Discount − OrderDiscount + Tax.
 type UnitValue struct {
-	Price         int64 // gross, before any discount or tax
-	Discount      int64 // share of the line's own discounts
-	OrderDiscount int64 // share of the order-level discounts
-	Tax           int64 // share of the line's taxes
-	Total         int64 // what was paid, and what is refunded
+	Price         int64 `json:"price"`         // gross, before any discount or tax
+	Discount      int64 `json:"discount"`      // share of the line's own discounts
+	OrderDiscount int64 `json:"orderDiscount"` // share of the order-level discounts
+	Tax           int64 `json:"tax"`           // share of the line's taxes
+	Total         int64 `json:"total"`         // what was paid, and what is refunded
 }
 
 // Add returns the component-wise sum of u and w. It does not check for
@@ -443,9 +443,9 @@ const (
 // a fee from the return policy or a manual amount. Amount is in minor units
 // of the refund's currency; a negative amount reduces the refund.
 type Adjustment struct {
-	Kind        string // one of the Adjustment* kinds
-	Amount      int64
-	Description string // free text shown to the shopper and merchant
+	Kind        string `json:"kind"` // one of the Adjustment* kinds
+	Amount      int64  `json:"amount"`
+	Description string `json:"description"` // free text shown to the shopper and merchant
 }
 
 // ApplyAdjustments returns total (the refund before adjustments: the summed

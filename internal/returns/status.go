@@ -244,6 +244,10 @@ type Return struct {
 	CompleteWithNoAction bool      `json:"completeWithNoAction,omitempty"`
 	CreatedAt            time.Time `json:"createdAt"`
 	UpdatedAt            time.Time `json:"updatedAt"`
+
+	// The rest describes the return; the lifecycle methods do not read it.
+	// See detail.go.
+	ReturnDetail
 }
 
 // ReturnItem is some units of one order line in a return. A return may hold
@@ -256,6 +260,9 @@ type ReturnItem struct {
 	ReasonCode      string     `json:"reasonCode,omitempty"` // Reason.Code, when the policy has reasons
 	CustomerComment string     `json:"customerComment,omitempty"`
 	Status          ItemStatus `json:"status"`
+
+	// The rest describes the item; the lifecycle methods do not read it.
+	ItemDetail
 }
 
 // Quantities returns the units r asks for per order line (the sum over its
@@ -352,8 +359,8 @@ func CreateReturn(r Return, actor Actor, at time.Time) (Return, TimelineEvent, e
 	switch {
 	case r.StoreID == "":
 		return Return{}, TimelineEvent{}, invalid("storeId", "must not be empty")
-	case r.OrderID == "":
-		return Return{}, TimelineEvent{}, invalid("orderId", "must not be empty")
+	case r.OrderID == "" && r.Provider != ProviderExternal:
+		return Return{}, TimelineEvent{}, invalid("orderId", "must not be empty (only imported returns, provider external, have no order)")
 	case !slices.Contains(InitialStatuses, r.Status):
 		return Return{}, TimelineEvent{}, invalid("status", fmt.Sprintf("a new return's status must be one of %s, not %q", joinStatuses(InitialStatuses), r.Status))
 	case !r.Compensation.Valid():

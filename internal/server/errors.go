@@ -25,7 +25,16 @@ const (
 	// styleOrdersAPI is Redo's Orders API: {"error"} as application/json for
 	// 401 and 404; problem+json otherwise.
 	styleOrdersAPI
+	// styleReturnCreate is Redo's Return create and Import returns: the
+	// problem body, but as application/json for 400, 404 and 409.
+	styleReturnCreate
 )
+
+// problemAsJSON reports whether the problem body goes out as
+// application/json for this status.
+func (s errStyle) problemAsJSON(status int) bool {
+	return s == styleReturnCreate && (status == 400 || status == 404 || status == 409)
+}
 
 func (s errStyle) plainFor(status int) bool {
 	switch s {
@@ -42,12 +51,14 @@ const problemScopeForbidden = "com.getredo.api:scope/forbidden"
 
 // httpError is an error with an explicit HTTP status and problem type.
 type httpError struct {
-	status  int
-	typ     string
-	title   string
-	detail  string
-	errors  map[string]any // field tree, for styleCustomOrder 400s
-	wrapped error
+	status int
+	typ    string
+	title  string
+	detail string
+	errors map[string]any // field tree, for styleCustomOrder 400s
+	// current and requested are the statuses of an illegal transition.
+	current, requested string
+	wrapped            error
 }
 
 func (e *httpError) Error() string { return e.detail }
@@ -81,6 +92,10 @@ func classify(err error) *httpError {
 		}
 		return &httpError{status: http.StatusBadRequest, detail: strings.Join(details, "; "), errors: tree, wrapped: err}
 	}
+	if te, ok := returns.IsTransitionError(err); ok {
+		return &httpError{status: http.StatusConflict, typ: "com.rebound:return/illegal-transition", title: "Illegal status transition",
+			detail: returns.ErrorMessage(err), current: string(te.From), requested: string(te.To), wrapped: err}
+	}
 	var status int
 	switch returns.ErrorCode(err) {
 	case returns.EINVALID:
@@ -93,6 +108,8 @@ func classify(err error) *httpError {
 		status = http.StatusNotFound
 	case returns.ECONFLICT:
 		status = http.StatusConflict
+	case returns.EUNPROCESSABLE:
+		status = http.StatusUnprocessableEntity
 	case returns.EUPSTREAM:
 		status = http.StatusBadGateway
 	default:
@@ -133,6 +150,10 @@ type problem struct {
 	Instance  string         `json:"instance,omitempty"`
 	RequestID string         `json:"requestId,omitempty"`
 	Errors    map[string]any `json:"errors,omitempty"`
+	// CurrentStatus and RequestedStatus explain a 409 for an illegal
+	// return status transition.
+	CurrentStatus   string `json:"currentStatus,omitempty"`
+	RequestedStatus string `json:"requestedStatus,omitempty"`
 }
 
 // writeError answers err in the endpoint's style and logs server faults.
@@ -157,9 +178,14 @@ func writeError(w http.ResponseWriter, r *http.Request, style errStyle, err erro
 	if title == "" {
 		title = http.StatusText(e.status)
 	}
-	writeJSON(w, e.status, "application/problem+json", problem{
+	ct := "application/problem+json"
+	if style.problemAsJSON(e.status) {
+		ct = "application/json"
+	}
+	writeJSON(w, e.status, ct, problem{
 		Type: typ, Title: title, Status: e.status, Detail: e.detail,
 		Instance: r.URL.Path, RequestID: requestID(r), Errors: e.errors,
+		CurrentStatus: e.current, RequestedStatus: e.requested,
 	})
 }
 

@@ -74,6 +74,8 @@ func (s *Server) routes() {
 	s.handle("GET /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersRead, styleOrdersAPI, s.getOrder)
 	s.handle("DELETE /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersWrite, styleOrdersAPI, s.deleteOrder)
 
+	s.returnRoutes()
+
 	// Rebound extension: the store's Ecwid connection (integrations.go).
 	s.handle("PUT /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.putEcwid)
 	s.handle("GET /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersRead, styleProblem, s.getEcwid)

@@ -86,6 +86,58 @@ type ReadTx interface {
 	// GetEcwidIntegration returns the store's Ecwid integration, or
 	// ENOTFOUND.
 	GetEcwidIntegration(ctx context.Context, storeID string) (*returns.EcwidIntegration, error)
+
+	// GetOrdersByID returns the store's orders with these Rebound ids, keyed
+	// by id; ids that match nothing are left out (no error).
+	GetOrdersByID(ctx context.Context, storeID string, ids []string) (map[string]*returns.Order, error)
+
+	// GetReturn returns the store's return, or ENOTFOUND (also when the
+	// return belongs to another store).
+	GetReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
+	// ListReturns returns a page of the store's returns, newest first (by
+	// id, descending), filtered by q. It reads the page through an index
+	// in (store, id) order from q.Before: its cost does not grow with the
+	// number of returns before the cursor.
+	ListReturns(ctx context.Context, storeID string, q ReturnQuery) ([]*returns.Return, error)
+	// ReturnsForOrder returns every return (any status) of the store's
+	// order with that Rebound id, oldest first.
+	ReturnsForOrder(ctx context.Context, storeID, orderID string) ([]*returns.Return, error)
+	// GetIdempotencyKey returns the request hash and return id saved for a
+	// store's Idempotency-Key, or ENOTFOUND.
+	GetIdempotencyKey(ctx context.Context, storeID, key string) (requestHash, returnID string, err error)
+
+	// ListTimeline returns a return's timeline, oldest first (by id).
+	ListTimeline(ctx context.Context, storeID, returnID string) ([]*returns.TimelineEvent, error)
+	// ListComments returns a return's comments, oldest first.
+	ListComments(ctx context.Context, storeID, returnID string) ([]*returns.Comment, error)
+	// GetBlob returns the file with that id, whatever its store, or
+	// ENOTFOUND.
+	GetBlob(ctx context.Context, id string) (*returns.Blob, error)
+
+	// ListReturnTags returns the store's return tags by name.
+	ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error)
+	// GetReturnTag returns the store's tag, or ENOTFOUND.
+	GetReturnTag(ctx context.Context, storeID, name string) (*returns.ReturnTag, error)
+
+	// GetPolicy returns the store's return policy, or returns.DefaultPolicy
+	// when none was set.
+	GetPolicy(ctx context.Context, storeID string) (returns.Policy, error)
+
+	// GetGiftCard returns the store's gift card by code, or ENOTFOUND.
+	GetGiftCard(ctx context.Context, storeID, code string) (*returns.GiftCard, error)
+}
+
+// ReturnQuery filters and pages ListReturns. Zero values filter nothing.
+type ReturnQuery struct {
+	Status     returns.Status
+	OrderName  string    // the order's name (Return.OrderName)
+	UpdatedMin time.Time // UpdatedAt >= UpdatedMin
+	UpdatedMax time.Time // UpdatedAt <= UpdatedMax
+	// Before is a keyset cursor: only returns with id < Before; "" starts
+	// from the newest.
+	Before string
+	// Limit is the most returns to return; ≤ 0 means 20.
+	Limit int
 }
 
 // Tx reads and writes within one transaction.
@@ -134,6 +186,54 @@ type Tx interface {
 	// DeleteEcwidIntegration removes the store's Ecwid integration;
 	// ENOTFOUND if there is none.
 	DeleteEcwidIntegration(ctx context.Context, storeID string) error
+
+	// LockOrder returns the store's order with that Rebound id and holds it
+	// locked until the transaction ends, so that concurrent returns for the
+	// same order are decided one after the other; ENOTFOUND when there is
+	// none.
+	LockOrder(ctx context.Context, storeID, orderID string) (*returns.Order, error)
+
+	// LockReturn is GetReturn holding the return locked until the
+	// transaction ends, so that concurrent changes to it are made one after
+	// the other; ENOTFOUND when the store has no such return.
+	LockReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
+
+	// CreateReturn inserts r (ID, StoreID, CreatedAt, UpdatedAt set).
+	// ECONFLICT when the id exists; ENOTFOUND when the store does not.
+	CreateReturn(ctx context.Context, r *returns.Return) error
+	// UpdateReturn saves r over the stored return with its id and store;
+	// ENOTFOUND when there is none.
+	UpdateReturn(ctx context.Context, r *returns.Return) error
+	// PutIdempotencyKey remembers that a store's Idempotency-Key created
+	// returnID from a request with that hash. ECONFLICT when the key is
+	// already saved.
+	PutIdempotencyKey(ctx context.Context, storeID, key, requestHash, returnID string) error
+
+	// AddTimelineEvent appends ev to its return's timeline and sets ev.ID.
+	AddTimelineEvent(ctx context.Context, storeID string, ev *returns.TimelineEvent) error
+	// AddComment saves c (ID set by the caller).
+	AddComment(ctx context.Context, c *returns.Comment) error
+	// PutBlob saves b (ID set by the caller).
+	PutBlob(ctx context.Context, b *returns.Blob) error
+
+	// PutReturnTag creates the store's tag t.Name, assigning NumericID and
+	// CreatedAt, or updates its PillTheme (and writes the stored fields
+	// back to t). created reports which.
+	PutReturnTag(ctx context.Context, t *returns.ReturnTag) (created bool, err error)
+	// RenameReturnTag renames a store's tag and every use of it on the
+	// store's returns. ENOTFOUND when from does not exist, ECONFLICT when
+	// to does.
+	RenameReturnTag(ctx context.Context, storeID, from, to string) error
+	// DeleteReturnTag deletes a store's tag and strips it from every
+	// return; ENOTFOUND when it does not exist.
+	DeleteReturnTag(ctx context.Context, storeID, name string) error
+
+	// PutPolicy saves the store's return policy. ENOTFOUND when the store
+	// does not exist.
+	PutPolicy(ctx context.Context, storeID string, p returns.Policy) error
+
+	// CreateGiftCard saves g. ECONFLICT when the store has the code.
+	CreateGiftCard(ctx context.Context, g *returns.GiftCard) error
 
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

@@ -1,0 +1,781 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/reboundhq/rebound/internal/money"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+)
+
+// FilesPath is where uploaded files (comment and item images) are served,
+// followed by the blob id.
+const FilesPath = "/files/"
+
+// Event kinds of returns (for webhook fan-out).
+const (
+	EventReturnCreated = "return.created"
+	EventReturnUpdated = "return.updated"
+)
+
+// returnEvent is the payload of a return event: which return changed and
+// the timeline kinds of the change. Webhook delivery reads the return as it
+// is when it delivers.
+type returnEvent struct {
+	ReturnID string         `json:"returnId"`
+	Status   returns.Status `json:"status"`
+	Changes  []string       `json:"changes"`
+}
+
+// ReturnRequest is a new return as an API client asks for it (Redo's
+// create-return request, plus Rebound's extensions).
+type ReturnRequest struct {
+	Provider        string
+	ExternalOrderID string
+	Type            returns.ReturnType
+	Items           []ReturnItemRequest
+	ShippingAddress returns.Address
+	// Customer overrides the order's customer as the returner (fields left
+	// empty are taken from the order).
+	Customer returns.Returner
+	Label    *returns.Label
+	Notes    string
+	// Exchange lists the new items of an exchange; prices are decimal
+	// strings in the order's currency.
+	Exchange []ExchangeItemRequest
+	// Status asks for pre_shipment instead of the policy's initial status.
+	PreShipment bool
+}
+
+// ReturnItemRequest is one requested item.
+type ReturnItemRequest struct {
+	LineItemID   string
+	Quantity     int
+	Reason       string
+	ReasonCode   string
+	Compensation returns.Compensation
+	Notes        string
+	Questions    []returns.Question
+	// Images are the shopper's photos: uploads saved with the return, or
+	// URLs kept as given.
+	Images []Upload
+}
+
+// ExchangeItemRequest is one new item asked for in exchange.
+type ExchangeItemRequest struct {
+	ProductID, VariantID, SKU, Title string
+	Quantity                         int
+	Price                            string
+}
+
+// Upload is a file given inline (Data, ContentType sniffed by the caller)
+// or by URL.
+type Upload struct {
+	URL         string
+	ContentType string
+	Data        []byte
+}
+
+// Idempotency identifies a create request: the client's Idempotency-Key and
+// a hash of the request body.
+type Idempotency struct {
+	Key  string
+	Hash string
+}
+
+// ReturnResult is a return with its order (nil for imported returns).
+type ReturnResult struct {
+	Return *returns.Return
+	Order  *returns.Order
+	// Created is false when an idempotent replay returned an existing
+	// return.
+	Created bool
+}
+
+// CreateReturn creates a return for one of the store's orders, in one
+// transaction: it locks the order, checks the policy (window, final sale,
+// reasons) and the units other returns hold, values the items, chooses the
+// initial status from the policy, and records the return, its timeline and
+// its event.
+//
+// With an idempotency key that was used before, it returns the return that
+// key created (Created false) when the request hash matches, and an
+// EUNPROCESSABLE error when it does not. Errors: ENOTFOUND when the order is
+// unknown; EINVALID naming the field for bad input or an item that cannot
+// be returned (the message is the shopper's reason); ECONFLICT when the
+// units are held by other returns (e.g. a concurrent return took the last
+// unit).
+func (a *App) CreateReturn(ctx context.Context, actor returns.Actor, storeID string, req *ReturnRequest, idem Idempotency) (*ReturnResult, error) {
+	if err := validateReturnRequest(req); err != nil {
+		return nil, err
+	}
+	var res *ReturnResult
+	// A concurrent request with the same key may commit its key first: the
+	// loser's PutIdempotencyKey conflicts and rolls back, and the second
+	// attempt finds the key and answers as a replay.
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		err = a.Store.Update(ctx, func(tx store.Tx) error { return a.createReturnTx(ctx, tx, actor, storeID, req, idem, &res) })
+		if !errors.Is(err, errIdempotencyRace) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create return: %w", err)
+	}
+	return res, nil
+}
+
+// errIdempotencyRace marks a create that lost the race for its
+// Idempotency-Key to a concurrent one.
+var errIdempotencyRace = &returns.Error{Code: returns.ECONFLICT, Message: "a concurrent request with the same Idempotency-Key is being processed; retry"}
+
+func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Actor, storeID string, req *ReturnRequest, idem Idempotency, out **ReturnResult) error {
+	var res *ReturnResult
+	defer func() { *out = res }()
+	if idem.Key != "" {
+		hash, id, err := tx.GetIdempotencyKey(ctx, storeID, idem.Key)
+		switch {
+		case err == nil && hash != idem.Hash:
+			return &returns.Error{Code: returns.EUNPROCESSABLE, Field: "Idempotency-Key",
+				Message: "this Idempotency-Key was already used with a different request body"}
+		case err == nil:
+			r, err := tx.GetReturn(ctx, storeID, id)
+			if err != nil {
+				return err
+			}
+			o, err := orderOf(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			res = &ReturnResult{Return: r, Order: o}
+			return nil
+		case !returns.IsNotFound(err):
+			return err
+		}
+	}
+	found, err := tx.GetOrder(ctx, storeID, req.ExternalOrderID)
+	if returns.IsNotFound(err) {
+		return &returns.Error{Code: returns.ENOTFOUND, Field: "data.externalOrderId", Message: fmt.Sprintf("order %q not found", req.ExternalOrderID)}
+	}
+	if err != nil {
+		return err
+	}
+	o, err := tx.LockOrder(ctx, storeID, found.ID)
+	if err != nil {
+		return err
+	}
+	r, err := a.newReturn(ctx, tx, actor, storeID, o, req)
+	if err != nil {
+		return err
+	}
+	if idem.Key != "" {
+		if err := tx.PutIdempotencyKey(ctx, storeID, idem.Key, idem.Hash, r.ID); err != nil {
+			if returns.ErrorCode(err) == returns.ECONFLICT {
+				return errIdempotencyRace
+			}
+			return err
+		}
+	}
+	res = &ReturnResult{Return: r, Order: o, Created: true}
+	return nil
+}
+
+func validateReturnRequest(req *ReturnRequest) error {
+	var errs []error
+	add := func(field, msg string) { errs = append(errs, invalid(field, msg)) }
+	if req.Provider != returns.ProviderCustom {
+		add("data.provider", fmt.Sprintf("unknown provider %q; orders synced through custom/orders use \"custom\"", req.Provider))
+	}
+	if strings.TrimSpace(req.ExternalOrderID) == "" {
+		add("data.externalOrderId", "must not be empty")
+	}
+	switch req.Type {
+	case "", returns.TypeReturn, returns.TypeClaim, returns.TypeWarranty:
+	default:
+		add("data.type", fmt.Sprintf("unknown return type %q; expected return, claim or warranty", req.Type))
+	}
+	if len(req.Items) == 0 {
+		add("data.items", "a return needs at least one item")
+	}
+	exchange := false
+	for i, it := range req.Items {
+		f := fmt.Sprintf("data.items[%d]", i)
+		if strings.TrimSpace(it.LineItemID) == "" {
+			add(f+".lineItemId", "must not be empty")
+		}
+		if it.Quantity < 1 {
+			add(f+".quantity", "must be at least 1")
+		}
+		if !it.Compensation.Valid() {
+			add(f+".compensation", fmt.Sprintf("unknown compensation %q; expected refund, store_credit or exchange", it.Compensation))
+		}
+		exchange = exchange || it.Compensation == returns.CompensationExchange
+		for j, q := range it.Questions {
+			if strings.TrimSpace(q.Question) == "" || strings.TrimSpace(q.Answer) == "" {
+				add(fmt.Sprintf("%s.multipleChoiceQuestions[%d]", f, j), "question and answer must not be empty")
+			}
+		}
+	}
+	switch {
+	case exchange && len(req.Exchange) == 0:
+		add("data.exchange.items", "items with compensation exchange need exchange items")
+	case !exchange && len(req.Exchange) > 0:
+		add("data.exchange", "exchange items need at least one item with compensation exchange")
+	}
+	for i, ei := range req.Exchange {
+		f := fmt.Sprintf("data.exchange.items[%d]", i)
+		if strings.TrimSpace(ei.Title) == "" && ei.VariantID == "" && ei.SKU == "" {
+			add(f, "needs a title, variantId or sku")
+		}
+		if ei.Quantity < 1 {
+			add(f+".quantity", "must be at least 1")
+		}
+		if money.CheckDecimal(ei.Price) != nil {
+			add(f+".price", "must be a decimal amount such as \"12.50\"")
+		}
+	}
+	a := req.ShippingAddress
+	for _, c := range []struct{ field, v string }{{"line1", a.Address1}, {"city", a.City}, {"country", a.CountryCode}} {
+		if strings.TrimSpace(c.v) == "" {
+			add("data.shippingAddress."+c.field, "must not be empty")
+		}
+	}
+	if req.Label != nil && strings.TrimSpace(req.Label.TrackingNumber) == "" {
+		add("data.label.trackingNumber", "must not be empty")
+	}
+	return errors.Join(errs...)
+}
+
+// newReturn builds, checks and saves a return for the locked order o.
+func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, storeID string, o *returns.Order, req *ReturnRequest) (*returns.Return, error) {
+	now := tx.Now()
+	policy, err := tx.GetPolicy(ctx, storeID)
+	if err != nil {
+		return nil, err
+	}
+	others, err := returnsOf(ctx, tx, storeID, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]int{}
+	for i, it := range req.Items {
+		want[it.LineItemID] += it.Quantity
+		if err := policy.CheckReason(it.ReasonCode); err != nil {
+			return nil, prefixField(err, fmt.Sprintf("data.items[%d].", i))
+		}
+	}
+	held := returns.HeldBy(others, "")
+	if err := returns.CheckRequest(o, policy, held, now, want); err != nil {
+		if returns.CheckRequest(o, policy, nil, now, want) == nil {
+			// Only the units other returns hold are in the way.
+			return nil, &returns.Error{Code: returns.ECONFLICT, Field: fieldOf(err), Message: returns.ErrorMessage(err)}
+		}
+		return nil, err
+	}
+
+	cust := req.Customer
+	if cust.Email == "" {
+		cust.Email = o.Customer.Email
+	}
+	if cust.FirstName == "" && cust.LastName == "" {
+		cust.FirstName, cust.LastName = o.Customer.FirstName, o.Customer.LastName
+	}
+	if cust.Phone == "" {
+		cust.Phone = o.Customer.Phone
+	}
+	lines := map[string]*returns.OrderLine{}
+	for i := range o.Lines {
+		lines[o.Lines[i].ID] = &o.Lines[i]
+	}
+	comp := req.Items[0].Compensation
+	r := returns.Return{
+		StoreID: storeID, OrderID: o.ID, Compensation: comp,
+		ReturnDetail: returns.ReturnDetail{
+			Type: req.Type, Provider: req.Provider, OrderExternalID: o.ExternalID, OrderName: o.Name,
+			Customer: cust, ShippingAddress: req.ShippingAddress, Label: req.Label, Notes: req.Notes,
+			CreatedByName: actor.Name,
+		},
+	}
+	if r.Type == "" {
+		r.Type = returns.TypeReturn
+	}
+	var reasonCodes []string
+	for _, it := range req.Items {
+		l := lines[it.LineItemID]
+		item := returns.ReturnItem{
+			OrderLineID: it.LineItemID, Quantity: it.Quantity, Reason: it.Reason, ReasonCode: it.ReasonCode,
+			CustomerComment: it.Notes,
+			ItemDetail: returns.ItemDetail{
+				ProductID: l.ProductID, VariantID: l.VariantID, SKU: l.SKU, Title: l.Title,
+				Compensation: it.Compensation, Questions: it.Questions,
+			},
+		}
+		if item.Reason == "" && it.ReasonCode != "" {
+			if rs, _, ok := policy.FindReason(it.ReasonCode); ok {
+				item.Reason = rs.Label
+			}
+		}
+		if it.ReasonCode != "" {
+			reasonCodes = append(reasonCodes, it.ReasonCode)
+		}
+		for _, img := range it.Images {
+			u, err := a.saveUpload(ctx, tx, storeID, img)
+			if err != nil {
+				return nil, err
+			}
+			item.Images = append(item.Images, u)
+		}
+		r.Items = append(r.Items, item)
+	}
+	if len(req.Exchange) > 0 {
+		r.Exchange = &returns.Exchange{}
+		for i, ei := range req.Exchange {
+			p, err := money.ParseAmount(ei.Price, o.ShopCurrency)
+			if err != nil {
+				return nil, invalid(fmt.Sprintf("data.exchange.items[%d].price", i), err.Error())
+			}
+			r.Exchange.Items = append(r.Exchange.Items, returns.ExchangeItem{ID: returns.NewID(now), ProductID: ei.ProductID,
+				VariantID: ei.VariantID, SKU: ei.SKU, Title: ei.Title, Quantity: ei.Quantity, Price: p})
+		}
+	}
+	// Value the items first: the review rules look at what the return is
+	// worth.
+	r.ID = returns.NewID(now)
+	for i := range r.Items {
+		r.Items[i].ID = returns.NewID(now)
+	}
+	if err := returns.ValueItems(o, &r, others); err != nil {
+		return nil, err
+	}
+	var value int64
+	for _, it := range r.Items {
+		value += it.Value.Total
+	}
+	r.Status = policy.InitialStatus(returns.Money{Minor: value, Currency: o.ShopCurrency}, reasonCodes, o.Customer.Tags)
+	if req.PreShipment {
+		r.Status = returns.StatusPreShipment
+	}
+	created, ev, err := returns.CreateReturn(r, actor, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := returns.ComputeTotals(o, policy, &created, others); err != nil {
+		return nil, err
+	}
+	ev.Data = map[string]any{"status": created.Status, "items": len(created.Items)}
+	if err := tx.CreateReturn(ctx, &created); err != nil {
+		return nil, err
+	}
+	if err := a.recordChange(ctx, tx, &created, EventReturnCreated, ev); err != nil {
+		return nil, err
+	}
+	return &created, nil
+}
+
+// recordChange appends the timeline events of one change of r and the
+// event for webhooks, in tx.
+func (a *App) recordChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
+	changes := make([]string, 0, len(evs))
+	for i := range evs {
+		if err := tx.AddTimelineEvent(ctx, r.StoreID, &evs[i]); err != nil {
+			return err
+		}
+		changes = append(changes, evs[i].Kind)
+	}
+	payload, err := json.Marshal(returnEvent{ReturnID: r.ID, Status: r.Status, Changes: changes})
+	if err != nil {
+		return err
+	}
+	return tx.AddEvent(ctx, &returns.Event{StoreID: r.StoreID, Kind: kind, SubjectType: "return", SubjectID: r.ID, Payload: payload})
+}
+
+func prefixField(err error, prefix string) error {
+	var e *returns.Error
+	if errors.As(err, &e) && e.Field != "" {
+		c := *e
+		c.Field = prefix + c.Field
+		return &c
+	}
+	return err
+}
+
+func fieldOf(err error) string {
+	var e *returns.Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}
+
+// returnsOf returns the order's returns as values.
+func returnsOf(ctx context.Context, tx store.ReadTx, storeID, orderID string) ([]returns.Return, error) {
+	rs, err := tx.ReturnsForOrder(ctx, storeID, orderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]returns.Return, len(rs))
+	for i, r := range rs {
+		out[i] = *r
+	}
+	return out, nil
+}
+
+// orderOf returns r's order, or nil when r has none or it was deleted.
+func orderOf(ctx context.Context, tx store.ReadTx, r *returns.Return) (*returns.Order, error) {
+	if r.OrderID == "" {
+		return nil, nil
+	}
+	m, err := tx.GetOrdersByID(ctx, r.StoreID, []string{r.OrderID})
+	if err != nil {
+		return nil, err
+	}
+	return m[r.OrderID], nil
+}
+
+// saveUpload stores an inline upload as a blob and returns its URL, or
+// returns a URL upload as it is.
+func (a *App) saveUpload(ctx context.Context, tx store.Tx, storeID string, u Upload) (string, error) {
+	if u.Data == nil {
+		return u.URL, nil
+	}
+	b := &returns.Blob{ID: newBlobID(), StoreID: storeID, ContentType: u.ContentType, Data: u.Data, CreatedAt: tx.Now()}
+	if err := tx.PutBlob(ctx, b); err != nil {
+		return "", err
+	}
+	return a.FileURL(b.ID), nil
+}
+
+// FileURL is the URL an uploaded file is served at.
+func (a *App) FileURL(id string) string {
+	return strings.TrimRight(a.PublicURL, "/") + FilesPath + id
+}
+
+// newBlobID returns 128 random bits as 32 hex digits: a capability, since
+// files are served to whoever has the URL.
+func newBlobID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%x", b[:])
+}
+
+// GetFile returns an uploaded file by id, or ENOTFOUND.
+func (a *App) GetFile(ctx context.Context, id string) (*returns.Blob, error) {
+	var b *returns.Blob
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		b, err = tx.GetBlob(ctx, id)
+		return err
+	})
+	return b, err
+}
+
+// GetReturn returns the store's return with its order (nil when the return
+// has none or the order was deleted); ENOTFOUND when the store has no such
+// return.
+func (a *App) GetReturn(ctx context.Context, storeID, id string) (*ReturnResult, error) {
+	var res *ReturnResult
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		r, err := tx.GetReturn(ctx, storeID, id)
+		if err != nil {
+			return err
+		}
+		o, err := orderOf(ctx, tx, r)
+		res = &ReturnResult{Return: r, Order: o}
+		return err
+	})
+	return res, err
+}
+
+// ReturnPage is a page of returns with their orders.
+type ReturnPage struct {
+	Returns []*returns.Return
+	Orders  map[string]*returns.Order // by Rebound order id
+	// Next is the cursor of the next page; "" on the last page.
+	Next string
+}
+
+// ListReturns returns a page of the store's returns, newest first, and the
+// orders they belong to. q.Before is the cursor from the previous page's
+// Next.
+func (a *App) ListReturns(ctx context.Context, storeID string, q store.ReturnQuery) (*ReturnPage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	q.Limit = limit + 1
+	page := &ReturnPage{}
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		rs, err := tx.ListReturns(ctx, storeID, q)
+		if err != nil {
+			return err
+		}
+		if len(rs) > limit {
+			rs = rs[:limit]
+			page.Next = rs[limit-1].ID
+		}
+		page.Returns = rs
+		ids := make([]string, 0, len(rs))
+		seen := map[string]bool{}
+		for _, r := range rs {
+			if r.OrderID != "" && !seen[r.OrderID] {
+				seen[r.OrderID] = true
+				ids = append(ids, r.OrderID)
+			}
+		}
+		page.Orders, err = tx.GetOrdersByID(ctx, storeID, ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list returns: %w", err)
+	}
+	return page, nil
+}
+
+// changeReturn loads the store's return in a write transaction, lets fn
+// change it, and when fn reports a change saves it with the events fn
+// returns. ENOTFOUND when the store has no such return.
+func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error)) (*returns.Return, error) {
+	var out *returns.Return
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		r, err := tx.LockReturn(ctx, storeID, id)
+		if err != nil {
+			return err
+		}
+		evs, err := fn(tx, r)
+		if err != nil {
+			return err
+		}
+		out = r
+		if len(evs) == 0 {
+			return nil
+		}
+		if err := tx.UpdateReturn(ctx, r); err != nil {
+			return err
+		}
+		return a.recordChange(ctx, tx, r, EventReturnUpdated, evs...)
+	})
+	return out, err
+}
+
+// SetReturnStatus implements Redo's status update (see returns.SetStatus):
+// complete, open (approve, reopen, unflag), flagged, rejected, deleted.
+// Reopening checks, with the order locked, that the return's units are
+// still free and gives its items their slots back. Setting the current
+// status changes nothing. Errors: ENOTFOUND, EINVALID for a status that
+// cannot be set, ECONFLICT (a *returns.TransitionError) for a transition
+// the lifecycle does not allow or units taken meanwhile.
+func (a *App) SetReturnStatus(ctx context.Context, actor returns.Actor, storeID, id string, status returns.Status, why string) (*returns.Return, error) {
+	r, err := a.changeReturn(ctx, storeID, id, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		reopen := status == returns.StatusOpen && (r.Status == returns.StatusComplete || r.Status == returns.StatusRejected)
+		ev, changed, err := r.SetStatus(status, actor, tx.Now(), why)
+		if err != nil || !changed {
+			return nil, err
+		}
+		if reopen && r.OrderID != "" {
+			o, err := tx.LockOrder(ctx, storeID, r.OrderID)
+			if err != nil && !returns.IsNotFound(err) {
+				return nil, err
+			}
+			if o != nil {
+				others, err := returnsOf(ctx, tx, storeID, r.OrderID)
+				if err != nil {
+					return nil, err
+				}
+				if err := returns.CheckQuantities(o, returns.HeldBy(others, r.ID), r.Quantities()); err != nil {
+					return nil, &returns.Error{Code: returns.ECONFLICT, Field: fieldOf(err), Message: "the return cannot be reopened: " + returns.ErrorMessage(err)}
+				}
+				if err := returns.ValueItems(o, r, others); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return []returns.TimelineEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set return status: %w", err)
+	}
+	return r, nil
+}
+
+// Comment is a new comment: a message, or an image upload.
+type Comment struct {
+	Message string
+	Image   *Upload
+}
+
+// AddComment posts a comment on the store's return and notes it on the
+// timeline. ENOTFOUND when the store has no such return.
+func (a *App) AddComment(ctx context.Context, actor returns.Actor, storeID, returnID string, in Comment) (*returns.Comment, error) {
+	var c *returns.Comment
+	_, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		now := tx.Now()
+		c = &returns.Comment{ID: returns.NewID(now), StoreID: storeID, ReturnID: r.ID, Message: in.Message, Actor: actor, CreatedAt: now}
+		msg := "Comment: " + in.Message
+		if in.Image != nil {
+			u, err := a.saveUpload(ctx, tx, storeID, *in.Image)
+			if err != nil {
+				return nil, err
+			}
+			c.ImageURL = u
+			msg = "Image added."
+		}
+		if err := tx.AddComment(ctx, c); err != nil {
+			return nil, err
+		}
+		r.UpdatedAt = now
+		data := map[string]any{"commentId": c.ID}
+		if c.ImageURL != "" {
+			data["imageUrl"] = c.ImageURL
+		}
+		return []returns.TimelineEvent{returns.Note(r, returns.TimelineCommented, actor, now, msg, data)}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add comment: %w", err)
+	}
+	return c, nil
+}
+
+// ListComments returns the comments of the store's return, oldest first;
+// ENOTFOUND when the store has no such return.
+func (a *App) ListComments(ctx context.Context, storeID, returnID string) ([]*returns.Comment, error) {
+	var cs []*returns.Comment
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		if _, err := tx.GetReturn(ctx, storeID, returnID); err != nil {
+			return err
+		}
+		var err error
+		cs, err = tx.ListComments(ctx, storeID, returnID)
+		return err
+	})
+	return cs, err
+}
+
+// Timeline returns every timeline event of the store's return, oldest
+// first; ENOTFOUND when the store has no such return.
+func (a *App) Timeline(ctx context.Context, storeID, returnID string) ([]*returns.TimelineEvent, error) {
+	var evs []*returns.TimelineEvent
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		if _, err := tx.GetReturn(ctx, storeID, returnID); err != nil {
+			return err
+		}
+		var err error
+		evs, err = tx.ListTimeline(ctx, storeID, returnID)
+		return err
+	})
+	return evs, err
+}
+
+// ProcessResult tells what processing did.
+type ProcessResult struct {
+	Return *returns.Return
+	// Done is true when every item was decided and the return processed.
+	Done bool
+}
+
+// ProcessReturn records item decisions (Redo's process endpoint) and, once
+// every item is decided, processes the return in the same transaction: the
+// final totals are computed, the refund record and the store-credit gift
+// card are issued, and the return is completed. Errors: ENOTFOUND; EINVALID
+// naming the product; ECONFLICT for an item already decided or a return
+// that cannot be processed in its status.
+func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, returnID string, ds []returns.ItemDecision, customerNotes string) (*ProcessResult, error) {
+	res := &ProcessResult{}
+	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		now := tx.Now()
+		done, err := r.Decide(ds)
+		if err != nil {
+			return nil, err
+		}
+		res.Done = done
+		if customerNotes != "" {
+			r.CustomerNotes = customerNotes
+		}
+		var rejected, accepted []string
+		for _, d := range ds {
+			if d.Reject {
+				rejected = append(rejected, d.ItemID)
+			} else {
+				accepted = append(accepted, d.ItemID)
+			}
+		}
+		r.UpdatedAt = now
+		evs := []returns.TimelineEvent{returns.Note(r, returns.TimelineItemsDecided, actor, now,
+			fmt.Sprintf("%d item(s) accepted, %d rejected.", len(accepted), len(rejected)),
+			map[string]any{"accepted": accepted, "rejected": rejected})}
+		if !done {
+			return evs, nil
+		}
+		var o *returns.Order
+		var others []returns.Return
+		if r.OrderID != "" {
+			if o, err = tx.LockOrder(ctx, storeID, r.OrderID); err != nil && !returns.IsNotFound(err) {
+				return nil, err
+			}
+			if others, err = returnsOf(ctx, tx, storeID, r.OrderID); err != nil {
+				return nil, err
+			}
+		}
+		policy, err := tx.GetPolicy(ctx, storeID)
+		if err != nil {
+			return nil, err
+		}
+		if err := returns.ComputeTotals(o, policy, r, others); err != nil {
+			return nil, err
+		}
+		r.ProcessedAt = &now
+		evs = append(evs, returns.Note(r, returns.TimelineProcessed, actor, now, "Return processed.", map[string]any{"totals": r.Totals, "adjustments": r.Adjustments}))
+		if r.Totals.Refund > 0 {
+			rec := returns.RefundRecord{ID: returns.NewID(now), Amount: r.Totals.Refund, Currency: r.Currency, CreatedAt: now}
+			r.Refunds = append(r.Refunds, rec)
+			evs = append(evs, returns.Note(r, returns.TimelineRefundIssued, actor, now,
+				fmt.Sprintf("Refund of %s %s issued.", formatMinor(rec.Amount, r.Currency), r.Currency), map[string]any{"refundId": rec.ID, "amount": rec.Amount, "currency": rec.Currency}))
+		}
+		if r.Totals.StoreCredit > 0 {
+			g := returns.GiftCard{Code: newGiftCardCode(), StoreID: storeID, ReturnID: r.ID, Amount: r.Totals.StoreCredit,
+				Balance: r.Totals.StoreCredit, Currency: r.Currency, CreatedAt: now}
+			g.ExternalID = g.Code
+			if err := tx.CreateGiftCard(ctx, &g); err != nil {
+				return nil, err
+			}
+			r.GiftCards = append(r.GiftCards, g)
+			evs = append(evs, returns.Note(r, returns.TimelineCreditIssued, actor, now,
+				fmt.Sprintf("Store credit of %s %s issued.", formatMinor(g.Amount, g.Currency), g.Currency), map[string]any{"code": g.Code, "amount": g.Amount, "currency": g.Currency}))
+		}
+		cev, err := r.Complete(actor, now, customerNotes)
+		if err != nil {
+			return nil, err
+		}
+		return append(evs, cev), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("process return: %w", err)
+	}
+	res.Return = r
+	return res, nil
+}
+
+// newGiftCardCode returns a 16-character store-credit code in groups of
+// four, from an alphabet without look-alike characters.
+func newGiftCardCode() string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	var sb strings.Builder
+	sb.WriteString("RB")
+	for i, c := range b {
+		if i%4 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return sb.String()
+}
+
+// formatMinor renders minor units of a currency as a decimal string.
+func formatMinor(minor int64, currency string) string { return money.Format(minor, currency) }
