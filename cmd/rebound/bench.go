@@ -11,9 +11,16 @@ import (
 	"github.com/reboundhq/rebound/internal/bench"
 )
 
+const benchUsage = `Usage:
+  rebound bench orders  [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL] [--cpuprofile FILE]
+  rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--requests 3000] [--clients 1] [--database-url URL]`
+
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
+	if len(args) > 0 && args[0] == "returns" {
+		return benchReturns(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "orders" {
-		fmt.Fprintln(stderr, "Usage: rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]")
+		fmt.Fprintln(stderr, benchUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
@@ -38,6 +45,23 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 		cfg.CPUProfile = f
 	}
 	rep, err := bench.RunOrderSync(ctx, cfg)
+	fmt.Fprint(stdout, rep.String())
+	return err
+}
+
+func benchReturns(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("rebound bench returns", "rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--requests 3000] [--clients 1] [--database-url URL]", stderr)
+	small := fs.Int("small", 10_000, "returns in the small store (the baseline)")
+	large := fs.Int("large", 1_000_000, "returns in the large store")
+	pageSize := fs.Int("page-size", 50, "X-Page-Size of each request")
+	requests := fs.Int("requests", 3000, "requests per store")
+	clients := fs.Int("clients", 1, "concurrent HTTP clients")
+	dbURL := fs.String("database-url", "", "PostgreSQL URL to measure (a temporary schema is created and dropped); empty: SQLite in a temp dir")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	rep, err := bench.RunReturnList(ctx, bench.ListConfig{Small: *small, Large: *large, PageSize: *pageSize, Requests: *requests,
+		Clients: *clients, DatabaseURL: *dbURL, Progress: stderr})
 	fmt.Fprint(stdout, rep.String())
 	return err
 }

@@ -34,6 +34,7 @@ Usage:
   rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]
   rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]
   rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]
+  rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--database-url URL]
   rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile} [get ID] [filters] [--all] [--fields a,b] [--json]
   rebound version
 

@@ -57,3 +57,23 @@ func TestRunOrderSyncSmall(t *testing.T) {
 		})
 	}
 }
+
+// TestRunReturnListSmall runs the list harness on small stores end to end on
+// every backend: pages answer 200 from cursors spread over the list.
+func TestRunReturnListSmall(t *testing.T) {
+	for _, be := range storetest.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			cfg := ListConfig{Small: 300, Large: 3000, Requests: 100, Clients: 2}
+			if be.Name == "postgres" {
+				cfg.DatabaseURL = os.Getenv(storetest.EnvDatabaseURL)
+			}
+			rep, err := RunReturnList(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Small.Requests < 100 || rep.Large.Requests < 100 || rep.Large.P99 < rep.Large.P50 || rep.Ratio() <= 0 {
+				t.Errorf("report = %+v", rep)
+			}
+		})
+	}
+}

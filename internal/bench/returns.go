@@ -27,7 +27,7 @@ type ListConfig struct {
 	// PageSize is X-Page-Size (default 50).
 	PageSize int
 	// Requests per store (default 3000) from Clients concurrent clients
-	// (default 4).
+	// (default 1: the latency of one client).
 	Requests int
 	Clients  int
 	// DatabaseURL selects PostgreSQL; empty means SQLite.
@@ -171,7 +171,7 @@ func RunReturnList(ctx context.Context, cfg ListConfig) (ListReport, error) {
 		cfg.Requests = 3000
 	}
 	if cfg.Clients <= 0 {
-		cfg.Clients = 4
+		cfg.Clients = 1
 	}
 	e, err := Start(ctx, Config{DatabaseURL: cfg.DatabaseURL})
 	if err != nil {

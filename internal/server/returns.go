@@ -202,7 +202,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request, key *retur
 	if in.Data == nil {
 		return &returns.Error{Code: returns.EINVALID, Field: "data", Message: "is required"}
 	}
-	req, err := s.returnRequest(in.Data)
+	req, err := returnRequest(in.Data)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request, key *retur
 	return nil
 }
 
-func (s *Server) returnRequest(d *createReturnData) (*app.ReturnRequest, error) {
+func returnRequest(d *createReturnData) (*app.ReturnRequest, error) {
 	var errs []error
 	req := &app.ReturnRequest{Provider: d.Provider, ExternalOrderID: d.ExternalOrderID, Type: d.Type, Label: d.Label,
 		Notes: d.Notes, ShippingAddress: d.ShippingAddress.address(), PreShipment: d.PreShipment}

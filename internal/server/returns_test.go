@@ -92,7 +92,8 @@ func TestCreateAndGetReturn(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		e.synced()
 		ret := e.mustCreateReturn(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 1, "reason": "Too small",
-			"compensation": "refund", "multipleChoiceQuestions": []any{map[string]any{"question": "Fit?", "answer": "Small"}}}))
+			"compensation": "refund", "multipleChoiceQuestions": []any{map[string]any{"question": "Fit?", "answer": "Small"}},
+			"images": []string{base64.StdEncoding.EncodeToString(pngBytes(t)), "https://cdn.example.com/photo.jpg"}}))
 		id := ret["id"].(string)
 		// The default policy auto-approves, with no window: the 2025 order is
 		// returnable.
@@ -105,6 +106,16 @@ func TestCreateAndGetReturn(t *testing.T) {
 		}
 		if q := arr(it["multipleChoiceQuestions"]); len(q) != 1 || obj(q[0])["answer"] != "Small" {
 			t.Errorf("questions = %v", it["multipleChoiceQuestions"])
+		}
+		// The uploaded photo is stored and served; the URL is kept as given.
+		imgs := arr(it["images"])
+		if len(imgs) != 2 || !strings.Contains(imgs[0].(string), "/files/") || imgs[1] != "https://cdn.example.com/photo.jpg" {
+			t.Fatalf("images = %v", imgs)
+		}
+		if res, err := http.Get(e.srv.URL + imgs[0].(string)); err != nil || res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" {
+			t.Errorf("uploaded image: %v %v", res, err)
+		} else {
+			res.Body.Close()
 		}
 		// One of two 29.99 units, no tax or discount: 29.99 estimated refund.
 		if got := obj(obj(obj(ret["totals"])["refund"])["amount"]); got["amount"] != "29.99" || got["currency"] != "USD" {
