@@ -20,6 +20,7 @@ import (
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/money"
+	"github.com/reboundhq/rebound/internal/redoview"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -177,8 +178,8 @@ type createExchange struct {
 }
 
 type createReturnResponse struct {
-	Return               returnJSON      `json:"return"`
-	ExternalRMAResponses []rmaResultJSON `json:"externalRMAResponses"`
+	Return               redoview.ReturnJSON `json:"return"`
+	ExternalRMAResponses []rmaResultJSON     `json:"externalRMAResponses"`
 }
 
 type rmaResultJSON struct {
@@ -216,7 +217,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request, key *retur
 		status = http.StatusOK
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	writeJSON(w, status, "application/json", createReturnResponse{Return: returnView(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
+	writeJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
 	return nil
 }
 
@@ -302,8 +303,8 @@ func decodeImage(s, field string, urlOK bool) (*app.Upload, error) {
 // ---- list
 
 type listReturnsResponse struct {
-	Returns []returnJSON    `json:"returns"`
-	Orders  []orderReadJSON `json:"orders"`
+	Returns []redoview.ReturnJSON `json:"returns"`
+	Orders  []redoview.OrderJSON  `json:"orders"`
 }
 
 // cursorPrefix versions the opaque page cursor.
@@ -378,14 +379,14 @@ func (s *Server) listReturns(w http.ResponseWriter, r *http.Request, key *return
 	if err != nil {
 		return err
 	}
-	resp := listReturnsResponse{Returns: make([]returnJSON, 0, len(page.Returns)), Orders: []orderReadJSON{}}
+	resp := listReturnsResponse{Returns: make([]redoview.ReturnJSON, 0, len(page.Returns)), Orders: []redoview.OrderJSON{}}
 	seen := map[string]bool{}
 	for _, ret := range page.Returns {
 		o := page.Orders[ret.OrderID]
-		resp.Returns = append(resp.Returns, returnView(ret, o))
+		resp.Returns = append(resp.Returns, redoview.Return(ret, o))
 		if o != nil && !seen[o.ID] {
 			seen[o.ID] = true
-			resp.Orders = append(resp.Orders, orderReadView(o, ret))
+			resp.Orders = append(resp.Orders, redoview.Order(o, ret))
 		}
 	}
 	if page.Next != "" {
@@ -398,8 +399,8 @@ func (s *Server) listReturns(w http.ResponseWriter, r *http.Request, key *return
 // ---- one return
 
 type getReturnResponse struct {
-	Return returnJSON    `json:"return"`
-	Order  orderReadJSON `json:"order"`
+	Return redoview.ReturnJSON `json:"return"`
+	Order  redoview.OrderJSON  `json:"order"`
 }
 
 func (s *Server) getReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
@@ -407,7 +408,7 @@ func (s *Server) getReturn(w http.ResponseWriter, r *http.Request, key *returns.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", getReturnResponse{Return: returnView(res.Return, res.Order), Order: orderReadView(res.Order, res.Return)})
+	writeJSON(w, http.StatusOK, "application/json", getReturnResponse{Return: redoview.Return(res.Return, res.Order), Order: redoview.Order(res.Order, res.Return)})
 	return nil
 }
 
@@ -606,7 +607,7 @@ func (s *Server) processReturn(w http.ResponseWriter, r *http.Request, key *retu
 	if out.Done {
 		msg = "Processing triggered successfully"
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": returnView(out.Return, res.Order)})
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": redoview.Return(out.Return, res.Order)})
 	return nil
 }
 
@@ -710,7 +711,7 @@ func (s *Server) setReturnTags(w http.ResponseWriter, r *http.Request, key *retu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"return": returnView(res.Return, res.Order)})
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
 	return nil
 }
 

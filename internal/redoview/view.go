@@ -1,9 +1,12 @@
-package server
-
-// Wire shapes of returns: Redo's return-read and order-read schemas, built
-// from the domain. Rebound's additions to return-read are under "rebound".
+// Package redoview renders the domain as Redo's API v2.2 wire shapes: a
+// return as return-read and its order as order-read, used by the /v2.2
+// handlers and by webhook payloads alike. Rebound's additions to
+// return-read are under "rebound".
+package redoview
 
 import (
+	"time"
+
 	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/returns"
 )
@@ -43,7 +46,7 @@ type personNameJSON struct {
 	Surname string `json:"surname"`
 }
 
-type returnJSON struct {
+type ReturnJSON struct {
 	ID                    string              `json:"id"`
 	Status                returns.Status      `json:"status"`
 	Type                  returns.ReturnType  `json:"type,omitempty"`
@@ -231,9 +234,9 @@ func unitValue(v returns.UnitValue, cur string) unitValueJSON {
 	return unitValueJSON{Price: f(v.Price), Discount: f(v.Discount), OrderDiscount: f(v.OrderDiscount), Tax: f(v.Tax), Total: f(v.Total)}
 }
 
-// returnView renders r as Redo's return-read; o is its order, nil when it
+// Return renders r as Redo's return-read; o is its order, nil when it
 // has none.
-func returnView(r *returns.Return, o *returns.Order) returnJSON {
+func Return(r *returns.Return, o *returns.Order) ReturnJSON {
 	cur := r.Currency
 	if cur == "" && o != nil {
 		cur = o.ShopCurrency
@@ -243,7 +246,7 @@ func returnView(r *returns.Return, o *returns.Order) returnJSON {
 	if email == "" {
 		email = unknownEmail
 	}
-	v := returnJSON{
+	v := ReturnJSON{
 		ID: r.ID, Status: r.Status, Type: r.Type, CreatedAt: ts(r.CreatedAt), UpdatedAt: ts(r.UpdatedAt),
 		CompleteWithNoAction: r.CompleteWithNoAction,
 		Order:                returnOrderJSON{ID: r.OrderID, Name: r.OrderName},
@@ -361,7 +364,7 @@ func returnView(r *returns.Return, o *returns.Order) returnJSON {
 	return v
 }
 
-type orderReadJSON struct {
+type OrderJSON struct {
 	ID             string            `json:"id"`
 	ExternalID     string            `json:"externalId,omitempty"`
 	Name           string            `json:"name"`
@@ -398,13 +401,13 @@ type orderProtection struct {
 	FinalSaleCoverage bool `json:"finalSaleCoverage"`
 }
 
-// orderReadView renders o as Redo's order-read (the order embedded in
+// Order renders o as Redo's order-read (the order embedded in
 // return answers). For a return with no order (imported, or its order
 // deleted since) it describes the return's items with no money.
-func orderReadView(o *returns.Order, r *returns.Return) orderReadJSON {
+func Order(o *returns.Order, r *returns.Return) OrderJSON {
 	if o == nil {
 		cur := r.Currency
-		v := orderReadJSON{ID: r.OrderID, ExternalID: r.OrderExternalID, Name: r.OrderName, Items: []orderItemJSON{},
+		v := OrderJSON{ID: r.OrderID, ExternalID: r.OrderExternalID, Name: r.OrderName, Items: []orderItemJSON{},
 			Customer:  orderCustomerJSON{EmailAddress: r.Customer.Email, Name: personNameJSON{Given: r.Customer.FirstName, Surname: r.Customer.LastName}, PhoneNumber: r.Customer.Phone},
 			Discounts: moneyOf(0, cur), LineItemsTotal: moneyOf(0, cur), ShippingCost: moneyOf(0, cur), Taxes: moneyOf(0, cur), Total: moneyOf(0, cur)}
 		if v.Name == "" {
@@ -422,7 +425,7 @@ func orderReadView(o *returns.Order, r *returns.Return) orderReadJSON {
 	}
 	cur := o.ShopCurrency
 	var gross, disc, tax, ship int64
-	v := orderReadJSON{ID: o.ID, ExternalID: o.ExternalID, Name: o.Name, Items: []orderItemJSON{},
+	v := OrderJSON{ID: o.ID, ExternalID: o.ExternalID, Name: o.Name, Items: []orderItemJSON{},
 		Customer: orderCustomerJSON{EmailAddress: o.Customer.Email, Name: personNameJSON{Given: o.Customer.FirstName, Surname: o.Customer.LastName}, PhoneNumber: o.Customer.Phone}}
 	for _, l := range o.Lines {
 		gross += l.Price.Shop.Minor * int64(l.Quantity)
@@ -465,3 +468,5 @@ func orderReadView(o *returns.Order, r *returns.Return) orderReadJSON {
 		PackageProtection: o.Coverage == returns.CoveragePackageProtection || o.Coverage == returns.CoverageBoth}
 	return v
 }
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
