@@ -34,7 +34,8 @@ Usage:
   rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]
   rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]
   rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]
-  rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--database-url URL]
+  rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--requests 3000] [--clients 1] [--database-url URL]
+  rebound bench webhooks [--returns 2000] [--backlog 20000] [--rate 500] [--duration 10s] [--database-url URL]
   rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile} [get ID] [filters] [--all] [--fields a,b] [--json]
   rebound version
 
@@ -222,4 +223,14 @@ func parse(fs *flag.FlagSet, args []string, names ...string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// envBool reports whether the environment variable is set to a true value
+// (1, true, yes, on).
+func envBool(name string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }

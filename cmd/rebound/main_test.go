@@ -481,7 +481,9 @@ func TestHelp(t *testing.T) {
 		{[]string{"key", "create", "--help"}, "Usage: rebound key create", []string{"-store", "-scopes", "-label", "-data-dir", "-database-url"}},
 		{[]string{"key", "revoke", "--help"}, "Usage: rebound key revoke", []string{"KEY_ID", "-data-dir", "-database-url"}},
 		{[]string{"key", "list", "--help"}, "Usage: rebound key list", []string{"-store", "-data-dir", "-database-url"}},
-		{[]string{"bench", "--help"}, "Usage: rebound bench orders", []string{"--clients", "--duration"}},
+		{[]string{"bench", "--help"}, "Usage:", []string{"rebound bench orders", "rebound bench returns", "rebound bench webhooks", "--clients", "--duration"}},
+		{[]string{"bench", "returns", "--help"}, "Usage: rebound bench returns", []string{"-small", "-large", "-page-size", "-database-url"}},
+		{[]string{"bench", "webhooks", "--help"}, "Usage: rebound bench webhooks", []string{"-backlog", "-rate", "-database-url"}},
 		{[]string{"bench", "orders", "--help"}, "Usage: rebound bench orders", []string{"-clients", "-duration", "-warmup", "-database-url"}},
 	}
 	for _, c := range cases {
@@ -532,7 +534,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown store subcommand", []string{"store", "delete"}, "Usage: rebound store"},
 		{"store without subcommand", []string{"store"}, "Usage: rebound store"},
 		{"unknown key subcommand", []string{"key", "rotate"}, "Usage: rebound key"},
-		{"unknown bench subcommand", []string{"bench", "returns"}, "Usage: rebound bench"},
+		{"unknown bench subcommand", []string{"bench", "invoices"}, "Usage:"},
 		{"unknown flag", []string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
 		{"flag without value", []string{"store", "create", "--name"}, "flag needs an argument: -name"},
 		{"bad flag value", []string{"serve", "--shutdown-timeout", "soon"}, "invalid value"},

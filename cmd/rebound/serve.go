@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -21,13 +23,14 @@ import (
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--public-url URL] [--demo] [--shutdown-timeout 30s]", stderr)
+	fs := newFlagSet("rebound serve", "rebound serve [--addr 127.0.0.1:8080] [--data-dir DIR] [--database-url URL] [--public-url URL] [--demo] [--shutdown-timeout 30s] [--allow-private-webhook-targets]", stderr)
 	var db dbFlags
 	db.register(fs)
 	addr := fs.String("addr", env("REBOUND_ADDR", "127.0.0.1:8080"), "listen address (env REBOUND_ADDR)")
 	publicURL := fs.String("public-url", env("REBOUND_PUBLIC_URL", ""), "base URL the server is reached at from outside, for the webhook URLs it hands out; default http://ADDR (env REBOUND_PUBLIC_URL)")
 	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
+	allowPrivate := fs.Bool("allow-private-webhook-targets", envBool("REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS"), "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only; env REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,6 +55,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	}
 	a := app.New(st)
 	a.Secrets = box
+	a.AllowPrivateWebhookTargets = *allowPrivate
+	if *allowPrivate {
+		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -70,12 +77,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	}
 	// Workers outlive the signal context: on SIGINT/SIGTERM they are
 	// stopped softly below, letting running jobs finish.
-	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st)); err != nil {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	hookCfg := jobs.WebhookConfig{Secrets: box, AllowPrivateTargets: *allowPrivate, Metrics: jobs.NewWebhookMetrics(reg, st), Logger: log}
+	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st, hookCfg)); err != nil {
 		ln.Close()
 		return err
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSweep()
+	go jobs.Sweep(sweepCtx, st, time.Minute, log)
 	srv := &http.Server{
-		Handler:           server.New(server.Config{App: a, Logger: log, AccessLog: true}),
+		Handler:           server.New(server.Config{App: a, Logger: log, AccessLog: true, Registry: reg}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -35,6 +35,10 @@ type App struct {
 	// EcwidOptions are added to every Ecwid client the app creates (tests
 	// use them to disable pacing and retries).
 	EcwidOptions []ecwid.Option
+	// AllowPrivateWebhookTargets lets webhook callbacks be http:// URLs and
+	// resolve to private, loopback and link-local addresses (tests, local
+	// development). Off in production: see internal/webhooks.Guard.
+	AllowPrivateWebhookTargets bool
 
 	keys keyCache
 }

@@ -17,20 +17,12 @@ import (
 // followed by the blob id.
 const FilesPath = "/files/"
 
-// Event kinds of returns (for webhook fan-out).
+// Event kinds of returns (for webhook fan-out); their payload is a
+// returns.ReturnChange.
 const (
-	EventReturnCreated = "return.created"
-	EventReturnUpdated = "return.updated"
+	EventReturnCreated = returns.EventReturnCreated
+	EventReturnUpdated = returns.EventReturnUpdated
 )
-
-// returnEvent is the payload of a return event: which return changed and
-// the timeline kinds of the change. Webhook delivery reads the return as it
-// is when it delivers.
-type returnEvent struct {
-	ReturnID string         `json:"returnId"`
-	Status   returns.Status `json:"status"`
-	Changes  []string       `json:"changes"`
-}
 
 // ReturnRequest is a new return as an API client asks for it (Redo's
 // create-return request, plus Rebound's extensions).
@@ -139,7 +131,7 @@ func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Act
 	var res *ReturnResult
 	defer func() { *out = res }()
 	if idem.Key != "" {
-		hash, id, err := tx.GetIdempotencyKey(ctx, storeID, idem.Key)
+		hash, id, err := tx.GetIdempotencyKey(ctx, storeID, "create:"+idem.Key)
 		switch {
 		case err == nil && hash != idem.Hash:
 			return &returns.Error{Code: returns.EUNPROCESSABLE, Field: "Idempotency-Key",
@@ -175,7 +167,7 @@ func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Act
 		return err
 	}
 	if idem.Key != "" {
-		if err := tx.PutIdempotencyKey(ctx, storeID, idem.Key, idem.Hash, r.ID); err != nil {
+		if err := tx.PutIdempotencyKey(ctx, storeID, "create:"+idem.Key, idem.Hash, r.ID); err != nil {
 			if returns.ErrorCode(err) == returns.ECONFLICT {
 				return errIdempotencyRace
 			}
@@ -274,9 +266,9 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	if err := returns.CheckRequest(o, policy, held, now, want); err != nil {
 		if returns.CheckRequest(o, policy, nil, now, want) == nil {
 			// Only the units other returns hold are in the way.
-			return nil, &returns.Error{Code: returns.ECONFLICT, Field: fieldOf(err), Message: returns.ErrorMessage(err)}
+			return nil, &returns.Error{Code: returns.ECONFLICT, Field: "data." + fieldOf(err), Message: returns.ErrorMessage(err)}
 		}
-		return nil, err
+		return nil, prefixField(err, "data.")
 	}
 
 	cust := req.Customer
@@ -388,7 +380,11 @@ func (a *App) recordChange(ctx context.Context, tx store.Tx, r *returns.Return, 
 		}
 		changes = append(changes, evs[i].Kind)
 	}
-	payload, err := json.Marshal(returnEvent{ReturnID: r.ID, Status: r.Status, Changes: changes})
+	typ := "updated"
+	if kind == EventReturnCreated {
+		typ = "created"
+	}
+	payload, err := json.Marshal(returns.ReturnChange{Type: typ, At: tx.Now(), Return: *r, Changes: changes})
 	if err != nil {
 		return err
 	}
@@ -730,15 +726,24 @@ func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, r
 		}
 		r.ProcessedAt = &now
 		evs = append(evs, returns.Note(r, returns.TimelineProcessed, actor, now, "Return processed.", map[string]any{"totals": r.Totals, "adjustments": r.Adjustments}))
-		if r.Totals.Refund > 0 {
-			rec := returns.RefundRecord{ID: returns.NewID(now), Amount: r.Totals.Refund, Currency: r.Currency, CreatedAt: now}
+		// A reopened return that is processed again issues only what its
+		// earlier processing did not (Redo: reopening reverses nothing).
+		var refunded, credited int64
+		for _, rf := range r.Refunds {
+			refunded += rf.Amount
+		}
+		for _, g := range r.GiftCards {
+			credited += g.Amount
+		}
+		if due := r.Totals.Refund - refunded; due > 0 {
+			rec := returns.RefundRecord{ID: returns.NewID(now), Amount: due, Currency: r.Currency, CreatedAt: now}
 			r.Refunds = append(r.Refunds, rec)
 			evs = append(evs, returns.Note(r, returns.TimelineRefundIssued, actor, now,
 				fmt.Sprintf("Refund of %s %s issued.", formatMinor(rec.Amount, r.Currency), r.Currency), map[string]any{"refundId": rec.ID, "amount": rec.Amount, "currency": rec.Currency}))
 		}
-		if r.Totals.StoreCredit > 0 {
-			g := returns.GiftCard{Code: newGiftCardCode(), StoreID: storeID, ReturnID: r.ID, Amount: r.Totals.StoreCredit,
-				Balance: r.Totals.StoreCredit, Currency: r.Currency, CreatedAt: now}
+		if due := r.Totals.StoreCredit - credited; due > 0 {
+			g := returns.GiftCard{Code: newGiftCardCode(), StoreID: storeID, ReturnID: r.ID, Amount: due,
+				Balance: due, Currency: r.Currency, CreatedAt: now}
 			g.ExternalID = g.Code
 			if err := tx.CreateGiftCard(ctx, &g); err != nil {
 				return nil, err
@@ -760,8 +765,8 @@ func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, r
 	return res, nil
 }
 
-// newGiftCardCode returns a 16-character store-credit code in groups of
-// four, from an alphabet without look-alike characters.
+// newGiftCardCode returns a store-credit code "RB-" and 16 characters in
+// groups of four, from an alphabet without look-alike characters.
 func newGiftCardCode() string {
 	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	var b [16]byte

@@ -53,6 +53,9 @@ type Config struct {
 	// CPUProfile, when set, receives a CPU profile of the first slice of
 	// the sync phase.
 	CPUProfile io.Writer
+	// Webhooks configures webhook delivery; its Secrets also seal the app's
+	// secrets.
+	Webhooks jobs.WebhookConfig
 }
 
 // Result is one phase's figures.
@@ -106,6 +109,7 @@ type Env struct {
 	Key     string
 	DB      string
 	Store   store.Store
+	App     *app.App
 	close   func()
 }
 
@@ -152,11 +156,13 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		st = sq
 	}
 	cleanups = append(cleanups, func() { st.Close() })
-	if err := st.StartWorkers(ctx, jobs.Workers(st)); err != nil {
+	if err := st.StartWorkers(ctx, jobs.Workers(st, cfg.Webhooks)); err != nil {
 		cleanup()
 		return nil, err
 	}
 	a := app.New(st)
+	a.Secrets = cfg.Webhooks.Secrets
+	a.AllowPrivateWebhookTargets = cfg.Webhooks.AllowPrivateTargets
 	s, k, err := a.CreateStore(ctx, "Bench")
 	if err != nil {
 		cleanup()
@@ -177,7 +183,7 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
-	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, close: cleanup}, nil
+	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, App: a, close: cleanup}, nil
 }
 
 // decodeOnly is the baseline: read the body, decode the JSON, answer 200.

@@ -77,3 +77,23 @@ func TestRunReturnListSmall(t *testing.T) {
 		})
 	}
 }
+
+// TestRunWebhooksSmall runs the webhook harness briefly on every backend:
+// the backlog drains and changes are delivered with latencies recorded.
+func TestRunWebhooksSmall(t *testing.T) {
+	for _, be := range storetest.Backends(t) {
+		t.Run(be.Name, func(t *testing.T) {
+			cfg := WebhookConfig{Returns: 50, Backlog: 300, Rate: 100, Duration: time.Second}
+			if be.Name == "postgres" {
+				cfg.DatabaseURL = os.Getenv(storetest.EnvDatabaseURL)
+			}
+			rep, err := RunWebhooks(context.Background(), cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Throughput <= 0 || rep.Baseline <= 0 || rep.Delivered < 50 || rep.P99 < rep.P50 {
+				t.Errorf("report = %+v", rep)
+			}
+		})
+	}
+}

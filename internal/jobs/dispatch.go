@@ -14,10 +14,9 @@ import (
 // next job, which TakeEvents enqueues.
 const dispatchBatch = 500
 
-// DispatchEventsWorker fans a store's recorded events out to its
-// subscribers and marks them dispatched, in one transaction. Webhook
-// subscriptions hook in here; until a store has any, dispatching only
-// records that the events were handled.
+// DispatchEventsWorker fans a store's recorded events out to its webhook
+// subscriptions (delivery rows, see webhooks.go) and marks them dispatched,
+// in one transaction.
 type DispatchEventsWorker struct {
 	river.WorkerDefaults[DispatchEventsArgs]
 	Store store.Store
@@ -44,8 +43,11 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[Dispatch
 		if _, err := tx.GetStore(ctx, job.Args.StoreID); err != nil {
 			return err
 		}
-		_, err := tx.TakeEvents(ctx, job.Args.StoreID, dispatchBatch)
-		return err
+		evs, err := tx.TakeEvents(ctx, job.Args.StoreID, dispatchBatch)
+		if err != nil {
+			return err
+		}
+		return fanOut(ctx, tx, job.Args.StoreID, evs)
 	})
 	if returns.IsNotFound(err) {
 		return river.JobCancel(err)
@@ -60,13 +62,20 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[Dispatch
 // PostgreSQL, where taking them briefly waits for the store's writers.
 const postgresDispatchDebounce = 50 * time.Millisecond
 
-// Workers returns every Rebound worker, bound to st.
-func Workers(st store.Store) *river.Workers {
+// Workers returns every Rebound worker, bound to st; cfg configures
+// webhook delivery (the zero value: defaults, no secrets, public targets
+// only).
+func Workers(st store.Store, cfg ...WebhookConfig) *river.Workers {
 	w := river.NewWorkers()
 	d := &DispatchEventsWorker{Store: st}
 	if st.Dialect() == "postgres" {
 		d.Debounce = postgresDispatchDebounce
 	}
 	river.AddWorker(w, d)
+	var c WebhookConfig
+	if len(cfg) > 0 {
+		c = cfg[0]
+	}
+	river.AddWorker(w, NewDeliverWorker(st, c))
 	return w
 }

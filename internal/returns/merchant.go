@@ -101,6 +101,8 @@ type Event struct {
 
 // Event kinds.
 const (
-	EventOrderSynced  = "order.synced"
-	EventOrderDeleted = "order.deleted"
+	EventOrderSynced   = "order.synced"
+	EventOrderDeleted  = "order.deleted"
+	EventReturnCreated = "return.created" // payload: ReturnChange
+	EventReturnUpdated = "return.updated" // payload: ReturnChange
 )

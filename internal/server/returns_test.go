@@ -196,8 +196,8 @@ func TestCreateReturnBadInput(t *testing.T) {
 			{"no items", `{"data":{"provider":"custom","externalOrderId":"order_123456","items":[],"shippingAddress":{"line1":"a","city":"b","state":"c","postalCode":"d","country":"US"}}}`, "data.items", 400},
 			{"bad provider", strings.Replace(string(returnBody()), `"custom"`, `"shopify"`, 1), "data.provider", 400},
 			{"unknown order", strings.Replace(string(returnBody()), "order_123456", "nope", 1), "data.externalOrderId", 404},
-			{"too many units", string(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 3, "reason": "r", "compensation": "refund"})), "items[line_1].quantity", 400},
-			{"unknown line", string(returnBody(map[string]any{"lineItemId": "line_9", "quantity": 1, "reason": "r", "compensation": "refund"})), "items[line_9]", 400},
+			{"too many units", string(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 3, "reason": "r", "compensation": "refund"})), "data.items[line_1].quantity", 400},
+			{"unknown line", string(returnBody(map[string]any{"lineItemId": "line_9", "quantity": 1, "reason": "r", "compensation": "refund"})), "data.items[line_9]", 400},
 			{"bad compensation", string(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 1, "reason": "r", "compensation": "cash"})), "data.items[0].compensation", 400},
 			{"bad image", string(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 1, "reason": "r", "compensation": "refund", "images": []string{base64.StdEncoding.EncodeToString([]byte("not an image at all"))}})), "data.items[0].images[0]", 400},
 		}

@@ -75,6 +75,7 @@ func (s *Server) routes() {
 	s.handle("DELETE /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersWrite, styleOrdersAPI, s.deleteOrder)
 
 	s.returnRoutes()
+	s.webhookRoutes()
 
 	// Rebound extension: the store's Ecwid connection (integrations.go).
 	s.handle("PUT /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.putEcwid)

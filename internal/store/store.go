@@ -125,6 +125,37 @@ type ReadTx interface {
 
 	// GetGiftCard returns the store's gift card by code, or ENOTFOUND.
 	GetGiftCard(ctx context.Context, storeID, code string) (*returns.GiftCard, error)
+
+	// GetWebhook returns the store's webhook subscription, or ENOTFOUND
+	// (also when it belongs to another store).
+	GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
+	// GetWebhookByExternalID returns the store's subscription with that
+	// external id, or ENOTFOUND.
+	GetWebhookByExternalID(ctx context.Context, storeID, externalID string) (*returns.Webhook, error)
+	// ListWebhooks returns the store's subscriptions, oldest first.
+	ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error)
+	// GetDelivery returns the store's delivery, or ENOTFOUND.
+	GetDelivery(ctx context.Context, storeID string, id int64) (*returns.Delivery, error)
+	// ListDeliveries returns a subscription's deliveries, newest first,
+	// with id < beforeID (0: from the newest), at most limit, each with its
+	// attempts (oldest first) in the map keyed by delivery id.
+	ListDeliveries(ctx context.Context, storeID, webhookID string, beforeID int64, limit int) ([]*returns.Delivery, map[int64][]returns.DeliveryAttempt, error)
+	// ListEventsSince returns the store's events created at or after since
+	// with id > afterID, oldest first, at most limit (for replays).
+	ListEventsSince(ctx context.Context, storeID string, since time.Time, afterID int64, limit int) ([]*returns.Event, error)
+	// PendingWebhooks returns the ids (store id, webhook id) of enabled
+	// subscriptions with pending deliveries, and the earliest
+	// NextAttemptAt of each.
+	PendingWebhooks(ctx context.Context) ([]PendingWebhook, error)
+	// CountPendingDeliveries returns how many deliveries are pending, over
+	// all stores (a metric).
+	CountPendingDeliveries(ctx context.Context) (int, error)
+}
+
+// PendingWebhook is a subscription with deliveries to attempt.
+type PendingWebhook struct {
+	StoreID, WebhookID string
+	NextAttemptAt      time.Time
 }
 
 // ReturnQuery filters and pages ListReturns. Zero values filter nothing.
@@ -234,6 +265,39 @@ type Tx interface {
 
 	// CreateGiftCard saves g. ECONFLICT when the store has the code.
 	CreateGiftCard(ctx context.Context, g *returns.GiftCard) error
+
+	// CreateWebhook inserts w (ID set by the caller). ECONFLICT when the
+	// store has a subscription with the same ExternalID; ENOTFOUND when the
+	// store does not exist.
+	CreateWebhook(ctx context.Context, w *returns.Webhook) error
+	// UpdateWebhook saves w over the store's subscription with its id;
+	// ENOTFOUND when there is none, ECONFLICT when its ExternalID is
+	// another subscription's.
+	UpdateWebhook(ctx context.Context, w *returns.Webhook) error
+	// DeleteWebhook deletes the store's subscription and its deliveries;
+	// ENOTFOUND when there is none.
+	DeleteWebhook(ctx context.Context, storeID, id string) error
+
+	// AddDeliveries inserts deliveries (setting ID, CreatedAt, UpdatedAt;
+	// State pending unless set).
+	AddDeliveries(ctx context.Context, ds []*returns.Delivery) error
+	// ClaimDeliveries returns up to limit deliveries of an enabled
+	// subscription that may be attempted at now, oldest first, and leases
+	// them until now+lease so that no other worker takes them meanwhile: a
+	// delivery may be attempted when it is pending, its NextAttemptAt is not
+	// after now, it is not leased, and no earlier delivery of the same
+	// subscription and subject is still pending. Concurrent claimers never
+	// get the same delivery.
+	ClaimDeliveries(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]*returns.Delivery, error)
+	// FinishAttempts records attempts: each delivery's State, Attempts,
+	// NextAttemptAt, FirstAttemptAt, LastStatus and LastError are saved
+	// from ds[i], its lease is released and as[i] is appended to its log.
+	// ds and as have the same length.
+	FinishAttempts(ctx context.Context, ds []*returns.Delivery, as []returns.DeliveryAttempt) error
+	// ResetDelivery makes a delivery pending again for a manual redelivery
+	// (attempt at once, keeping its MessageID and log); ENOTFOUND when the
+	// store has no such delivery.
+	ResetDelivery(ctx context.Context, storeID string, id int64, now time.Time) (*returns.Delivery, error)
 
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

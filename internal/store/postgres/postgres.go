@@ -88,9 +88,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, pool: pool}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
+		SkipLocked:            " FOR UPDATE SKIP LOCKED",
 		DispatchLockShared:    `SELECT pg_advisory_xact_lock_shared(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
 		DispatchLockExclusive: `SELECT pg_advisory_xact_lock(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
-		IsForeignKeyViolation: isForeignKeyViolation}
+		IsForeignKeyViolation: isForeignKeyViolation, IsUniqueViolation: isUniqueViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
 		return nil, err
@@ -143,6 +144,11 @@ func (s *Store) migrate(ctx context.Context) error {
 func isForeignKeyViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23503"
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
 }
 
 // Dialect implements store.Store.

@@ -153,7 +153,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("sqlite: river client: %w", err)
 	}
-	s.dialect = &sqlstore.Dialect{Name: "sqlite", IsForeignKeyViolation: isForeignKeyViolation}
+	s.dialect = &sqlstore.Dialect{Name: "sqlite", IsForeignKeyViolation: isForeignKeyViolation, IsUniqueViolation: isUniqueViolation}
 	s.stmts = newStmtCache(w)
 	if s.keyStmt, err = r.PrepareContext(ctx, sqlstore.APIKeyQuery); err != nil {
 		s.closeDBs()
@@ -191,6 +191,11 @@ func (s *Store) migrate(ctx context.Context) error {
 func isForeignKeyViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 // Dialect implements store.Store.

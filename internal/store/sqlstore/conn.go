@@ -57,6 +57,10 @@ type Dialect struct {
 	// ForNoKeyUpdate locks a row against concurrent updates without
 	// conflicting with foreign-key checks of rows that reference it.
 	ForNoKeyUpdate string
+	// SkipLocked is appended to SELECTs that lock the rows they read and
+	// skip rows another transaction holds (" FOR UPDATE SKIP LOCKED"; ""
+	// where writers are serialised, as in SQLite).
+	SkipLocked string
 	// DispatchLockShared and DispatchLockExclusive take a store's dispatch
 	// lock (one ? argument: the store id) until the transaction ends: event
 	// writers share it, the dispatcher takes it alone. Empty where writers
@@ -64,6 +68,9 @@ type Dialect struct {
 	DispatchLockShared, DispatchLockExclusive string
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.
 	IsForeignKeyViolation func(error) bool
+	// IsUniqueViolation reports whether err is a unique-constraint failure
+	// (nil: never).
+	IsUniqueViolation func(error) bool
 
 	cache sync.Map // query → rebound query
 }

@@ -127,3 +127,36 @@ func OpenPostgres(t testing.TB) store.Store {
 	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
+
+// Reopener returns a function that opens a new handle on one fresh
+// database of the named backend ("sqlite" or "postgres") each time it is
+// called: closing one handle and opening another simulates a process
+// restart on the same data. Each handle is closed when the test ends (if it
+// was not already).
+func Reopener(t testing.TB, backend string) func() store.Store {
+	t.Helper()
+	var open func() (store.Store, error)
+	switch backend {
+	case "sqlite":
+		path := SQLitePath(t)
+		open = func() (store.Store, error) {
+			return sqlite.Open(context.Background(), sqlite.Config{Path: path, Logger: quietLogger(), FetchPollInterval: 20 * time.Millisecond})
+		}
+	case "postgres":
+		u := PostgresURL(t)
+		open = func() (store.Store, error) {
+			return postgres.Open(context.Background(), postgres.Config{URL: u, Logger: quietLogger(), FetchPollInterval: 100 * time.Millisecond})
+		}
+	default:
+		t.Fatalf("unknown backend %q", backend)
+	}
+	return func() store.Store {
+		t.Helper()
+		st, err := open()
+		if err != nil {
+			t.Fatalf("open %s: %v", backend, err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		return st
+	}
+}

@@ -1,0 +1,459 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/webhooks"
+)
+
+// SecretGracePeriod is how long a rotated-out signing secret keeps signing
+// deliveries next to the new one.
+const SecretGracePeriod = 24 * time.Hour
+
+// Webhook limits.
+const (
+	MaxWebhooksPerStore = 50
+	MaxExternalIDLen    = 255
+	MaxBearerTokenLen   = 4096
+	maxURLLen           = 2048
+)
+
+// WebhookInput is a subscription as a client creates or updates it.
+type WebhookInput struct {
+	ExternalID  *string
+	Kind        returns.WebhookKind
+	Topic       string
+	URL         string
+	BearerToken *string // nil: none (create) or unchanged (update); "" removes it
+	Backfill    bool
+}
+
+// WebhookResult is a subscription and, right after it was created or its
+// secret rotated, the signing secret in the clear (shown once).
+type WebhookResult struct {
+	Webhook *returns.Webhook
+	Secret  string
+	Created bool
+}
+
+func (a *App) needSecrets() error {
+	if a.Secrets == nil {
+		return returns.Errorf(returns.EINTERNAL, "no secret key is configured: webhook subscriptions need one to seal their secrets (REBOUND_SECRET_KEY or the data dir's secret.key)")
+	}
+	return nil
+}
+
+func (a *App) checkWebhookInput(ctx context.Context, in *WebhookInput, create bool) error {
+	var errs []error
+	if create {
+		switch in.Kind {
+		case "":
+			in.Kind = returns.WebhookRedo
+		case returns.WebhookRedo, returns.WebhookLoop:
+		default:
+			errs = append(errs, invalid("webhook.kind", fmt.Sprintf("unknown kind %q; expected redo or loop", in.Kind)))
+		}
+		if in.Topic != returns.WebhookTopicReturn {
+			errs = append(errs, invalid("webhook.topic", fmt.Sprintf("unknown topic %q; the only topic is \"return\"", in.Topic)))
+		}
+	}
+	if in.ExternalID != nil && len(*in.ExternalID) > MaxExternalIDLen {
+		errs = append(errs, invalid("webhook.externalId", fmt.Sprintf("must be at most %d characters", MaxExternalIDLen)))
+	}
+	if in.BearerToken != nil && len(*in.BearerToken) > MaxBearerTokenLen {
+		errs = append(errs, invalid("webhook.callback.auth.bearer.token", fmt.Sprintf("must be at most %d characters", MaxBearerTokenLen)))
+	}
+	u, err := url.Parse(in.URL)
+	switch {
+	case strings.TrimSpace(in.URL) == "":
+		errs = append(errs, invalid("webhook.callback.url", "is required"))
+	case len(in.URL) > maxURLLen:
+		errs = append(errs, invalid("webhook.callback.url", fmt.Sprintf("must be at most %d characters", maxURLLen)))
+	case err != nil || u.Host == "":
+		errs = append(errs, invalid("webhook.callback.url", "must be an absolute https URL"))
+	default:
+		if err := a.guard().CheckURL(ctx, in.URL); err != nil {
+			errs = append(errs, invalid("webhook.callback.url", err.Error()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// guard is the SSRF guard webhook targets are checked with.
+func (a *App) guard() *webhooks.Guard {
+	return &webhooks.Guard{AllowPrivate: a.AllowPrivateWebhookTargets}
+}
+
+// UpsertWebhook creates a subscription, or updates the store's
+// subscription with the same external id (Redo's upsert): Created tells
+// which. A new subscription gets a signing secret, returned once in Secret;
+// with Backfill a backfill delivery is queued for every existing return of
+// the store. The callback URL must be https and resolve to public
+// addresses (unless AllowPrivateWebhookTargets). Errors: EINVALID naming
+// the field; EINTERNAL without a secret key.
+func (a *App) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput) (*WebhookResult, error) {
+	if err := a.needSecrets(); err != nil {
+		return nil, err
+	}
+	if err := a.checkWebhookInput(ctx, &in, true); err != nil {
+		return nil, err
+	}
+	res := &WebhookResult{}
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		*res = WebhookResult{}
+		now := tx.Now()
+		if in.ExternalID != nil {
+			w, err := tx.GetWebhookByExternalID(ctx, storeID, *in.ExternalID)
+			if err == nil {
+				w.Kind, w.Topic, w.URL, w.UpdatedAt = in.Kind, in.Topic, in.URL, now
+				if err := a.setBearer(w, in.BearerToken); err != nil {
+					return err
+				}
+				if err := tx.UpdateWebhook(ctx, w); err != nil {
+					return err
+				}
+				res.Webhook = w
+				return a.backfill(ctx, tx, w, in.Backfill)
+			}
+			if !returns.IsNotFound(err) {
+				return err
+			}
+		}
+		existing, err := tx.ListWebhooks(ctx, storeID)
+		if err != nil {
+			return err
+		}
+		if len(existing) >= MaxWebhooksPerStore {
+			return returns.Errorf(returns.ECONFLICT, "the store has %d webhook subscriptions, the most allowed", len(existing))
+		}
+		secret := webhooks.NewSecret()
+		sealed, err := a.Secrets.Seal([]byte(secret))
+		if err != nil {
+			return err
+		}
+		w := &returns.Webhook{ID: returns.NewID(now), StoreID: storeID, ExternalID: in.ExternalID, Kind: in.Kind, Topic: in.Topic,
+			URL: in.URL, Secrets: []returns.WebhookSecret{{Secret: sealed, CreatedAt: now}}, CreatedAt: now, UpdatedAt: now}
+		if err := a.setBearer(w, in.BearerToken); err != nil {
+			return err
+		}
+		if err := tx.CreateWebhook(ctx, w); err != nil {
+			return err
+		}
+		*res = WebhookResult{Webhook: w, Secret: secret, Created: true}
+		return a.backfill(ctx, tx, w, in.Backfill)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upsert webhook: %w", err)
+	}
+	return res, nil
+}
+
+func (a *App) setBearer(w *returns.Webhook, tok *string) error {
+	switch {
+	case tok == nil:
+	case *tok == "":
+		w.BearerToken = ""
+	default:
+		sealed, err := a.Secrets.Seal([]byte(*tok))
+		if err != nil {
+			return err
+		}
+		w.BearerToken = sealed
+	}
+	return nil
+}
+
+// backfill queues a backfill delivery of every existing return of the store
+// to w, newest state, oldest return first.
+func (a *App) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on bool) error {
+	if !on {
+		return nil
+	}
+	now := tx.Now()
+	var ds []*returns.Delivery
+	before := ""
+	for {
+		rs, err := tx.ListReturns(ctx, w.StoreID, store.ReturnQuery{Before: before, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			payload, err := json.Marshal(returns.ReturnChange{Type: "backfill", At: now, Return: *r})
+			if err != nil {
+				return err
+			}
+			ds = append(ds, &returns.Delivery{StoreID: w.StoreID, WebhookID: w.ID, Type: "backfill", SubjectID: r.ID, At: now,
+				Payload: payload, State: returns.DeliveryPending, NextAttemptAt: now})
+		}
+		if len(rs) < 500 {
+			break
+		}
+		before = rs[len(rs)-1].ID
+	}
+	for i, d := range ds {
+		d.MessageID = fmt.Sprintf("msg_%s_backfill_%d", w.ID, i)
+	}
+	return a.queueDeliveries(ctx, tx, w, ds)
+}
+
+// queueDeliveries adds ds and asks for w's deliverer.
+func (a *App) queueDeliveries(ctx context.Context, tx store.Tx, w *returns.Webhook, ds []*returns.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := tx.AddDeliveries(ctx, ds); err != nil {
+		return err
+	}
+	return jobs.EnqueueDeliver(ctx, tx, w.StoreID, w.ID, time.Time{})
+}
+
+// GetWebhook returns the store's subscription, or ENOTFOUND.
+func (a *App) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error) {
+	var w *returns.Webhook
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		w, err = tx.GetWebhook(ctx, storeID, id)
+		return err
+	})
+	return w, err
+}
+
+// ListWebhooks returns the store's subscriptions, oldest first.
+func (a *App) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error) {
+	var ws []*returns.Webhook
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		ws, err = tx.ListWebhooks(ctx, storeID)
+		return err
+	})
+	return ws, err
+}
+
+// UpdateWebhook changes a subscription's callback (URL and bearer token)
+// and external id. Errors: ENOTFOUND, EINVALID, ECONFLICT when the external
+// id is another subscription's.
+func (a *App) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookInput) (*returns.Webhook, error) {
+	if err := a.needSecrets(); err != nil {
+		return nil, err
+	}
+	if err := a.checkWebhookInput(ctx, &in, false); err != nil {
+		return nil, err
+	}
+	var w *returns.Webhook
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if w, err = tx.GetWebhook(ctx, storeID, id); err != nil {
+			return err
+		}
+		w.URL, w.ExternalID, w.UpdatedAt = in.URL, in.ExternalID, tx.Now()
+		if err := a.setBearer(w, in.BearerToken); err != nil {
+			return err
+		}
+		return tx.UpdateWebhook(ctx, w)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update webhook: %w", err)
+	}
+	return w, nil
+}
+
+// DeleteWebhook deletes a subscription and its pending deliveries;
+// ENOTFOUND when there is none.
+func (a *App) DeleteWebhook(ctx context.Context, storeID, id string) error {
+	return a.Store.Update(ctx, func(tx store.Tx) error { return tx.DeleteWebhook(ctx, storeID, id) })
+}
+
+// SetWebhookEnabled enables or disables a subscription. Re-enabling clears
+// the disabled reason and the failure streak, and resumes held deliveries
+// in order. ENOTFOUND when there is none.
+func (a *App) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled bool, reason string) (*returns.Webhook, error) {
+	var w *returns.Webhook
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if w, err = tx.GetWebhook(ctx, storeID, id); err != nil {
+			return err
+		}
+		now := tx.Now()
+		if enabled == !w.Disabled {
+			return nil
+		}
+		w.UpdatedAt = now
+		if enabled {
+			w.Disabled, w.DisabledReason, w.DisabledAt, w.FailingSince = false, "", nil, nil
+		} else {
+			if reason == "" {
+				reason = "Disabled through the API."
+			}
+			w.Disabled, w.DisabledReason, w.DisabledAt = true, reason, &now
+		}
+		if err := tx.UpdateWebhook(ctx, w); err != nil {
+			return err
+		}
+		if enabled {
+			return jobs.EnqueueDeliver(ctx, tx, w.StoreID, w.ID, time.Time{})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set webhook enabled: %w", err)
+	}
+	return w, nil
+}
+
+// RotateWebhookSecret gives a subscription a new signing secret, returned
+// once; the previous secrets keep signing for SecretGracePeriod, so that
+// receivers can switch without missing a delivery. ENOTFOUND when there is
+// no such subscription.
+func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*WebhookResult, error) {
+	if err := a.needSecrets(); err != nil {
+		return nil, err
+	}
+	res := &WebhookResult{}
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		w, err := tx.GetWebhook(ctx, storeID, id)
+		if err != nil {
+			return err
+		}
+		now := tx.Now()
+		secret := webhooks.NewSecret()
+		sealed, err := a.Secrets.Seal([]byte(secret))
+		if err != nil {
+			return err
+		}
+		expires := now.Add(SecretGracePeriod)
+		keep := []returns.WebhookSecret{{Secret: sealed, CreatedAt: now}}
+		for _, s := range w.Secrets {
+			if s.ExpiresAt != nil && !s.ExpiresAt.After(now) {
+				continue
+			}
+			if s.ExpiresAt == nil || s.ExpiresAt.After(expires) {
+				s.ExpiresAt = &expires
+			}
+			keep = append(keep, s)
+		}
+		w.Secrets, w.UpdatedAt = keep, now
+		if err := tx.UpdateWebhook(ctx, w); err != nil {
+			return err
+		}
+		*res = WebhookResult{Webhook: w, Secret: secret}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rotate webhook secret: %w", err)
+	}
+	return res, nil
+}
+
+// ReplayWebhook queues, for one subscription, a new delivery of every
+// return event of the store since start (oldest first, with the state each
+// event recorded). It returns how many were queued. ENOTFOUND when there is
+// no such subscription.
+func (a *App) ReplayWebhook(ctx context.Context, storeID, id string, start time.Time) (int, error) {
+	n := 0
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		n = 0
+		w, err := tx.GetWebhook(ctx, storeID, id)
+		if err != nil {
+			return err
+		}
+		replay := returns.NewID(tx.Now())
+		var after int64
+		for {
+			evs, err := tx.ListEventsSince(ctx, storeID, start, after, 1000)
+			if err != nil {
+				return err
+			}
+			var ds []*returns.Delivery
+			for _, ev := range evs {
+				after = ev.ID
+				if d := deliveryFor(w, ev); d != nil {
+					d.MessageID = fmt.Sprintf("msg_%d_replay_%s", ev.ID, replay)
+					ds = append(ds, d)
+				}
+			}
+			if err := a.queueDeliveries(ctx, tx, w, ds); err != nil {
+				return err
+			}
+			n += len(ds)
+			if len(evs) < 1000 {
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("replay webhook: %w", err)
+	}
+	return n, nil
+}
+
+// deliveryFor is the delivery of a return event to w, or nil when the event
+// is not for w's topic.
+func deliveryFor(w *returns.Webhook, ev *returns.Event) *returns.Delivery {
+	return jobs.DeliveryFor(w, ev)
+}
+
+// DeliveryLog is a page of a subscription's deliveries with their attempts.
+type DeliveryLog struct {
+	Deliveries []*returns.Delivery
+	Attempts   map[int64][]returns.DeliveryAttempt
+	// Next is the cursor of the next page (a delivery id); 0 on the last.
+	Next int64
+}
+
+// ListDeliveries returns a subscription's deliveries, newest first, before
+// the delivery id before (0: newest). ENOTFOUND when there is no such
+// subscription.
+func (a *App) ListDeliveries(ctx context.Context, storeID, id string, before int64, limit int) (*DeliveryLog, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	log := &DeliveryLog{}
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		if _, err := tx.GetWebhook(ctx, storeID, id); err != nil {
+			return err
+		}
+		ds, as, err := tx.ListDeliveries(ctx, storeID, id, before, limit+1)
+		if err != nil {
+			return err
+		}
+		if len(ds) > limit {
+			ds = ds[:limit]
+			log.Next = ds[limit-1].ID
+		}
+		log.Deliveries, log.Attempts = ds, as
+		return nil
+	})
+	return log, err
+}
+
+// Redeliver attempts one delivery again at once, with the same webhook-id,
+// whatever its state. ENOTFOUND when the subscription has no such delivery.
+func (a *App) Redeliver(ctx context.Context, storeID, webhookID string, deliveryID int64) (*returns.Delivery, error) {
+	var d *returns.Delivery
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		cur, err := tx.GetDelivery(ctx, storeID, deliveryID)
+		if err != nil {
+			return err
+		}
+		if cur.WebhookID != webhookID {
+			return returns.Errorf(returns.ENOTFOUND, "delivery %d not found", deliveryID)
+		}
+		if d, err = tx.ResetDelivery(ctx, storeID, deliveryID, tx.Now()); err != nil {
+			return err
+		}
+		return jobs.EnqueueDeliver(ctx, tx, storeID, webhookID, time.Time{})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redeliver: %w", err)
+	}
+	return d, nil
+}
