@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	publicURL := fs.String("public-url", env("REBOUND_PUBLIC_URL", ""), "base URL the server is reached at from outside, for the webhook URLs it hands out; default http://ADDR (env REBOUND_PUBLIC_URL)")
 	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
+	ecwidMaxAge := fs.Duration("ecwid-webhook-max-age", app.DefaultEcwidWebhookMaxAge, "refuse Ecwid webhooks whose eventCreated is older than this (replay protection)")
 	allowPrivate := fs.Bool("allow-private-webhook-targets", envBool("REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS"), "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only; env REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -56,6 +57,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	a := app.New(st)
 	a.Secrets = box
 	a.AllowPrivateWebhookTargets = *allowPrivate
+	a.EcwidWebhookMaxAge = *ecwidMaxAge
 	if *allowPrivate {
 		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
 	}
@@ -80,7 +82,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hookCfg := jobs.WebhookConfig{Secrets: box, AllowPrivateTargets: *allowPrivate, Metrics: jobs.NewWebhookMetrics(reg, st), Logger: log}
-	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st, hookCfg)); err != nil {
+	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st, jobs.Config{Webhooks: hookCfg, Ecwid: jobs.EcwidConfig{Secrets: box}})); err != nil {
 		ln.Close()
 		return err
 	}

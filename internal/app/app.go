@@ -39,6 +39,9 @@ type App struct {
 	// resolve to private, loopback and link-local addresses (tests, local
 	// development). Off in production: see internal/webhooks.Guard.
 	AllowPrivateWebhookTargets bool
+	// EcwidWebhookMaxAge is how old an inbound Ecwid webhook may be
+	// (default DefaultEcwidWebhookMaxAge).
+	EcwidWebhookMaxAge time.Duration
 
 	keys keyCache
 }

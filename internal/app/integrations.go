@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -244,4 +246,107 @@ func (a *App) EcwidCredentials(ctx context.Context, storeID string) (*EcwidCrede
 		return nil, fmt.Errorf("ecwid credentials of store %s: %w (is this the key that sealed them?)", storeID, err)
 	}
 	return &EcwidCredentials{EcwidStoreID: in.EcwidStoreID, Token: string(tok), APIBaseURL: in.APIBaseURL}, nil
+}
+
+// DefaultEcwidWebhookMaxAge is how old an Ecwid webhook's eventCreated may
+// be before it is refused as a possible replay.
+const DefaultEcwidWebhookMaxAge = time.Hour
+
+// EcwidWebhookResult tells what an inbound Ecwid webhook did.
+type EcwidWebhookResult struct {
+	// ReturnID is the return whose timeline got a note; "" when the event
+	// was ignored or a duplicate.
+	ReturnID string
+	// Duplicate: the event id was recorded before; nothing was done.
+	Duplicate bool
+	// Ignored says why an authentic event changed nothing ("" otherwise).
+	Ignored string
+}
+
+// HandleEcwidWebhook handles a webhook Ecwid POSTs to a store's unique URL
+// (EcwidWebhookPath + token). It verifies the X-Ecwid-Webhook-Signature
+// with the integration's client secret and the event's age
+// (EcwidWebhookMaxAge, default one hour), records the event id (an event
+// delivered twice is handled once) and, for order.updated about an order
+// that mirrors a return, writes a timeline note with the new and old
+// fulfillment and payment statuses. It never changes a return's status.
+//
+// Errors: ENOTFOUND when no integration has that token or it has no client
+// secret (one-way mode: Rebound sends orders to Ecwid but takes no
+// webhooks); EUNAUTHORIZED when the signature is missing or wrong or the
+// event is too old or in the future — nothing is recorded then. Authentic
+// events that concern nothing Rebound knows are answered without error and
+// logged by the caller (Ignored).
+func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, body []byte) (*EcwidWebhookResult, error) {
+	var in *returns.EcwidIntegration
+	err := a.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		in, err = tx.GetEcwidIntegrationByToken(ctx, token)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.ClientSecretSealed == "" {
+		return nil, returns.Errorf(returns.ENOTFOUND, "this store's Ecwid integration takes no webhooks: connect it with a client id and client secret")
+	}
+	if a.Secrets == nil {
+		return nil, errors.New("ecwid webhook: no secrets key configured")
+	}
+	secret, err := a.Secrets.Open(in.ClientSecretSealed)
+	if err != nil {
+		return nil, fmt.Errorf("ecwid webhook: unseal the client secret: %w", err)
+	}
+	maxAge := a.EcwidWebhookMaxAge
+	if maxAge <= 0 {
+		maxAge = DefaultEcwidWebhookMaxAge
+	}
+	ev, err := ecwidsync.VerifyWebhook(string(secret), signature, body, time.Now(), maxAge)
+	if err != nil {
+		return nil, &returns.Error{Code: returns.EUNAUTHORIZED, Message: err.Error()}
+	}
+	res := &EcwidWebhookResult{}
+	err = a.Store.Update(ctx, func(tx store.Tx) error {
+		*res = EcwidWebhookResult{}
+		if ev.StoreID != 0 && ev.StoreID != in.EcwidStoreID {
+			res.Ignored = fmt.Sprintf("event for Ecwid store %d; this integration is Ecwid store %d", ev.StoreID, in.EcwidStoreID)
+			return nil
+		}
+		isNew, err := tx.RecordEcwidEvent(ctx, in.StoreID, ev.EventID)
+		if err != nil {
+			return err
+		}
+		if !isNew {
+			res.Duplicate = true
+			return nil
+		}
+		if ev.EventType != ecwidsync.EventOrderUpdated {
+			res.Ignored = "event type " + ev.EventType + " is not handled"
+			return nil
+		}
+		orderID := string(ev.Data.OrderID)
+		found, err := tx.GetReturnByEcwidOrder(ctx, in.StoreID, orderID)
+		if returns.IsNotFound(err) {
+			res.Ignored = "Ecwid order " + orderID + " does not mirror a return"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r, err := tx.LockReturn(ctx, in.StoreID, found.ID)
+		if err != nil {
+			return err
+		}
+		note := returns.Note(r, returns.TimelineEcwidWebhook, returns.SystemActor("ecwid"), tx.Now(), ecwidsync.NoteFor(ev), map[string]any{
+			"eventId": ev.EventID, "ecwidOrderId": orderID,
+			"oldFulfillmentStatus": ev.Data.OldFulfillmentStatus, "newFulfillmentStatus": ev.Data.NewFulfillmentStatus,
+			"oldPaymentStatus": ev.Data.OldPaymentStatus, "newPaymentStatus": ev.Data.NewPaymentStatus,
+		})
+		res.ReturnID = r.ID
+		return jobs.RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, note)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ecwid webhook: %w", err)
+	}
+	return res, nil
 }

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -370,25 +370,11 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	return &created, nil
 }
 
-// recordChange appends the timeline events of one change of r and the
-// event for webhooks, in tx.
+// recordChange records one change of r: its timeline events, the event for
+// webhooks, and the Ecwid jobs the change calls for (see
+// jobs.RecordReturnChange), in tx.
 func (a *App) recordChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
-	changes := make([]string, 0, len(evs))
-	for i := range evs {
-		if err := tx.AddTimelineEvent(ctx, r.StoreID, &evs[i]); err != nil {
-			return err
-		}
-		changes = append(changes, evs[i].Kind)
-	}
-	typ := "updated"
-	if kind == EventReturnCreated {
-		typ = "created"
-	}
-	payload, err := json.Marshal(returns.ReturnChange{Type: typ, At: tx.Now(), Return: *r, Changes: changes})
-	if err != nil {
-		return err
-	}
-	return tx.AddEvent(ctx, &returns.Event{StoreID: r.StoreID, Kind: kind, SubjectType: "return", SubjectID: r.ID, Payload: payload})
+	return jobs.RecordReturnChange(ctx, tx, r, kind, evs...)
 }
 
 func prefixField(err error, prefix string) error {
@@ -784,3 +770,37 @@ func newGiftCardCode() string {
 
 // formatMinor renders minor units of a currency as a decimal string.
 func formatMinor(minor int64, currency string) string { return money.Format(minor, currency) }
+
+// SetReturnLabel sets or replaces the return's label and tracking (e.g. a
+// label bought elsewhere, or a carrier's update), notes it on the timeline
+// and, when the return is mirrored in Ecwid, updates the Ecwid order.
+// Setting the same label again changes nothing. ENOTFOUND when the store
+// has no such return; EINVALID without a tracking number.
+func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*returns.Return, error) {
+	if strings.TrimSpace(l.TrackingNumber) == "" {
+		return nil, invalid("label.trackingNumber", "must not be empty")
+	}
+	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		if r.Label != nil && *r.Label == l {
+			return nil, nil
+		}
+		old := ""
+		if r.Label != nil {
+			old = r.Label.TrackingNumber
+		}
+		r.Label = &l
+		r.UpdatedAt = tx.Now()
+		msg := fmt.Sprintf("Tracking number %s added.", l.TrackingNumber)
+		if old != "" && old != l.TrackingNumber {
+			msg = fmt.Sprintf("Tracking number changed from %s to %s.", old, l.TrackingNumber)
+		} else if old == l.TrackingNumber {
+			msg = "Shipment updated."
+		}
+		return []returns.TimelineEvent{returns.Note(r, returns.TimelineShipmentUpdated, actor, tx.Now(), msg,
+			map[string]any{"trackingNumber": l.TrackingNumber, "carrier": l.Carrier, "status": l.Status})}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set return label: %w", err)
+	}
+	return r, nil
+}

@@ -156,7 +156,7 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		st = sq
 	}
 	cleanups = append(cleanups, func() { st.Close() })
-	if err := st.StartWorkers(ctx, jobs.Workers(st, cfg.Webhooks)); err != nil {
+	if err := st.StartWorkers(ctx, jobs.Workers(st, jobs.Config{Webhooks: cfg.Webhooks})); err != nil {
 		cleanup()
 		return nil, err
 	}

@@ -62,20 +62,28 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[Dispatch
 // PostgreSQL, where taking them briefly waits for the store's writers.
 const postgresDispatchDebounce = 50 * time.Millisecond
 
-// Workers returns every Rebound worker, bound to st; cfg configures
-// webhook delivery (the zero value: defaults, no secrets, public targets
-// only).
-func Workers(st store.Store, cfg ...WebhookConfig) *river.Workers {
+// Config configures the workers. The zero value works: webhook defaults,
+// no secrets (signing and Ecwid calls then fail and are retried), public
+// webhook targets only.
+type Config struct {
+	Webhooks WebhookConfig
+	Ecwid    EcwidConfig
+}
+
+// Workers returns every Rebound worker, bound to st.
+func Workers(st store.Store, cfg ...Config) *river.Workers {
 	w := river.NewWorkers()
 	d := &DispatchEventsWorker{Store: st}
 	if st.Dialect() == "postgres" {
 		d.Debounce = postgresDispatchDebounce
 	}
 	river.AddWorker(w, d)
-	var c WebhookConfig
+	var c Config
 	if len(cfg) > 0 {
 		c = cfg[0]
 	}
-	river.AddWorker(w, NewDeliverWorker(st, c))
+	river.AddWorker(w, NewDeliverWorker(st, c.Webhooks))
+	river.AddWorker(w, &EcwidMirrorWorker{Store: st, Config: c.Ecwid})
+	river.AddWorker(w, &EcwidTrackingWorker{Store: st, Config: c.Ecwid})
 	return w
 }

@@ -1,9 +1,14 @@
 package server
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
+
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"net/http"
 	"strconv"
 	"time"
@@ -138,4 +143,35 @@ func (s *Server) deleteEcwid(w http.ResponseWriter, r *http.Request, key *return
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// MaxEcwidWebhookBytes bounds an inbound Ecwid webhook body.
+const MaxEcwidWebhookBytes = 256 << 10
+
+// ecwidWebhook receives Ecwid's webhooks at a store's unique URL. It needs
+// no API key: the path's token finds the integration and the signature
+// proves the sender. Answers: 200 (recorded, duplicate or ignored — Ecwid
+// must not retry those), 401 (bad, missing or stale signature: nothing
+// recorded), 404 (unknown URL, or an integration without client secret).
+func (s *Server) ecwidWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxEcwidWebhookBytes))
+	if err != nil {
+		writeError(w, r, styleProblem, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("webhook body exceeds %d bytes", MaxEcwidWebhookBytes)))
+		return
+	}
+	res, err := s.app.HandleEcwidWebhook(r.Context(), r.PathValue("token"), r.Header.Get(ecwidsync.SignatureHeader), body)
+	if err != nil {
+		logger(r).Info("ecwid webhook refused", slog.String("error", returns.ErrorMessage(err)))
+		writeError(w, r, styleProblem, err)
+		return
+	}
+	status := "recorded"
+	switch {
+	case res.Duplicate:
+		status = "duplicate"
+	case res.Ignored != "":
+		status = "ignored"
+		logger(r).Info("ecwid webhook ignored", slog.String("reason", res.Ignored))
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": status, "returnId": res.ReturnID})
 }

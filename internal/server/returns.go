@@ -55,6 +55,7 @@ func (s *Server) returnRoutes() {
 	// Rebound extensions.
 	s.handle("GET /v2.2/returns/{returnId}/timeline", returns.ScopeReturnsRead, styleProblem, s.returnTimeline)
 	s.handle("PUT /v2.2/returns/{returnId}/tags", returns.ScopeReturnsWrite, styleProblem, s.setReturnTags)
+	s.handle("PUT /v2.2/returns/{returnId}/label", returns.ScopeReturnsWrite, styleProblem, s.setReturnLabel)
 	s.handle("GET /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsRead, styleProblem, s.getPolicy)
 	s.handle("PUT /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsWrite, styleProblem, s.putPolicy)
 	s.mux.HandleFunc("GET "+app.FilesPath+"{id}", s.serveFile)
@@ -886,4 +887,40 @@ func prefixPolicyField(err error) error {
 		return &c
 	}
 	return err
+}
+
+// ---- label (extension)
+
+// shipmentStatuses are the carrier statuses a label may carry (Redo's
+// return-shipment status).
+var shipmentStatuses = map[string]bool{"": true, "unknown": true, "pre_transit": true, "in_transit": true, "out_for_delivery": true,
+	"available_for_pickup": true, "cancelled": true, "delivered": true, "error": true, "failure": true, "return_to_sender": true, "expired": true}
+
+func (s *Server) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	body, err := readJSONBody(w, r, MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Label *returns.Label `json:"label"`
+	}
+	if err := decodeStrict(body, &in); err != nil {
+		return err
+	}
+	if in.Label == nil {
+		return &returns.Error{Code: returns.EINVALID, Field: "label", Message: "is required"}
+	}
+	if !shipmentStatuses[in.Label.Status] {
+		return &returns.Error{Code: returns.EINVALID, Field: "label.status", Message: fmt.Sprintf("unknown shipment status %q", in.Label.Status)}
+	}
+	ret, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *in.Label)
+	if err != nil {
+		return err
+	}
+	res, err := s.app.GetReturn(r.Context(), key.StoreID, ret.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
+	return nil
 }

@@ -76,6 +76,7 @@ func (s *Server) routes() {
 
 	s.returnRoutes()
 	s.webhookRoutes()
+	s.mux.HandleFunc("POST "+app.EcwidWebhookPath+"{token}", s.ecwidWebhook)
 
 	// Rebound extension: the store's Ecwid connection (integrations.go).
 	s.handle("PUT /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.putEcwid)

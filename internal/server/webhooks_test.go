@@ -129,7 +129,7 @@ func (e *env) startWorkers(cfg jobs.WebhookConfig) {
 	e.app.Secrets = testBox
 	e.app.AllowPrivateWebhookTargets = true
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := e.st.StartWorkers(ctx, jobs.Workers(e.st, cfg)); err != nil {
+	if err := e.st.StartWorkers(ctx, jobs.Workers(e.st, jobs.Config{Webhooks: cfg})); err != nil {
 		e.t.Fatal(err)
 	}
 	go jobs.Sweep(ctx, e.st, 100*time.Millisecond, nil)
@@ -490,7 +490,7 @@ func TestWebhookCrashSafety(t *testing.T) {
 			cfg := hookConfig()
 			cfg.Lease = time.Second
 			ctx, crash := context.WithCancel(context.Background())
-			if err := st.StartWorkers(ctx, jobs.Workers(st, cfg)); err != nil {
+			if err := st.StartWorkers(ctx, jobs.Workers(st, jobs.Config{Webhooks: cfg})); err != nil {
 				t.Fatal(err)
 			}
 			e.subscribeUnchecked(hookBody(rc.srv.URL, `,"kind":"redo"`))
@@ -514,7 +514,7 @@ func TestWebhookCrashSafety(t *testing.T) {
 			rc.setFail(nil)
 			ctx2, stop := context.WithCancel(context.Background())
 			defer stop()
-			if err := st2.StartWorkers(ctx2, jobs.Workers(st2, cfg)); err != nil {
+			if err := st2.StartWorkers(ctx2, jobs.Workers(st2, jobs.Config{Webhooks: cfg})); err != nil {
 				t.Fatal(err)
 			}
 			go jobs.Sweep(ctx2, st2, 100*time.Millisecond, nil)

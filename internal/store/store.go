@@ -150,6 +150,13 @@ type ReadTx interface {
 	// CountPendingDeliveries returns how many deliveries are pending, over
 	// all stores (a metric).
 	CountPendingDeliveries(ctx context.Context) (int, error)
+
+	// GetEcwidIntegrationByToken returns the Ecwid integration whose
+	// webhook URL has this token, or ENOTFOUND.
+	GetEcwidIntegrationByToken(ctx context.Context, token string) (*returns.EcwidIntegration, error)
+	// GetReturnByEcwidOrder returns the store's return mirrored as that
+	// Ecwid order (PutEcwidMirror), or ENOTFOUND.
+	GetReturnByEcwidOrder(ctx context.Context, storeID, ecwidOrderID string) (*returns.Return, error)
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -298,6 +305,12 @@ type Tx interface {
 	// (attempt at once, keeping its MessageID and log); ENOTFOUND when the
 	// store has no such delivery.
 	ResetDelivery(ctx context.Context, storeID string, id int64, now time.Time) (*returns.Delivery, error)
+
+	// PutEcwidMirror records that an Ecwid order mirrors a store's return.
+	PutEcwidMirror(ctx context.Context, storeID, ecwidOrderID, returnID string) error
+	// RecordEcwidEvent records an Ecwid webhook event id for the store and
+	// reports whether it is new (false: it was recorded before).
+	RecordEcwidEvent(ctx context.Context, storeID, eventID string) (isNew bool, err error)
 
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error

@@ -22,25 +22,29 @@ import (
 // Claiming. A delivery may be attempted when it is pending, due, not leased
 // and no earlier delivery of its subscription and subject is pending;
 // ClaimDeliveries leases the oldest such ones in one statement (a CTE that
-// selects them, and an UPDATE of their claimed_until). The subject check
-// reads subject_key (webhook_id and subject_id in one generated column)
-// through a partial index of pending deliveries that no other predicate
-// can use, so the plan stays one index probe per candidate even when the
-// planner's statistics say that nothing is pending (PostgreSQL otherwise
-// happily scans a whole "tiny" partial index per candidate). On PostgreSQL the
-// CTE locks the rows it picks FOR UPDATE SKIP LOCKED, so two claimers in
-// concurrent transactions never pick the same row (the second skips the
-// first's locked rows, and a row whose lease committed after its snapshot
-// fails the re-check of claimed_until), and never a later delivery of a
-// subject whose earlier one the other holds (that one is still pending in
-// every snapshot, so NOT EXISTS rules the later one out). SQLite has a
-// single writer, so claims are serialised anyway.
+// selects them, and an UPDATE of their claimed_until).
+//
+// The subject check is written to keep its plan one index probe per
+// candidate whatever the planner's statistics say (they are typically
+// stale exactly when it matters: a backlog builds up while an endpoint is
+// down). It is a scalar subquery, not NOT EXISTS, so that PostgreSQL cannot
+// turn it into an anti-join, whose inner side it will happily make a scan
+// of a whole partial index it believes tiny; and it reads subject_key
+// (webhook_id and subject_id in one generated column), which only the
+// partial webhook_deliveries_subject index starts with.
+//
+// Concurrency (PostgreSQL; SQLite has a single writer). The CTE locks the
+// rows it picks FOR UPDATE SKIP LOCKED, so claimers in concurrent
+// transactions never pick the same row: the second skips the rows the first
+// holds, and a row whose lease was committed after the second's snapshot
+// fails the re-check of claimed_until when it is locked. Nor does one pick
+// a later delivery of a subject whose earlier one another holds: that one
+// is pending in every snapshot until its attempt is saved.
 //
 // Order within a subject also needs deliveries to become visible in id
-// order: on PostgreSQL, AddDeliveries locks the subscriptions it inserts
-// for (FOR NO KEY UPDATE) before allocating ids, so for one subscription
-// an id is never allocated while a transaction that allocated a smaller one
-// is still open.
+// order: AddDeliveries locks the subscriptions it inserts for (FOR NO KEY
+// UPDATE) before allocating ids, so for one subscription no id is
+// allocated while a transaction that allocated a smaller one is still open.
 
 // DefaultDeliveriesLimit is ListDeliveries' (and ListEventsSince's) page
 // size when limit ≤ 0.
@@ -339,8 +343,9 @@ func (t *Tx) ListDeliveries(ctx context.Context, storeID, webhookID string, befo
 }
 
 // AddDeliveries implements store.Tx. Every delivery's subscription must
-// exist in its store (ENOTFOUND otherwise). On PostgreSQL the subscriptions
-// are locked first (see the comment at the top of this file).
+// exist in its store (ENOTFOUND otherwise). The subscriptions are locked
+// first on PostgreSQL (see the comment at the top of this file), then the
+// deliveries inserted by multi-row INSERTs in chunks (see chunkSize).
 func (t *Tx) AddDeliveries(ctx context.Context, ds []*returns.Delivery) error {
 	if len(ds) == 0 {
 		return nil
@@ -377,32 +382,67 @@ func (t *Tx) AddDeliveries(ctx context.Context, ds []*returns.Delivery) error {
 			return notFound("webhook", d.WebhookID)
 		}
 	}
-	const insert = `INSERT INTO webhook_deliveries (store_id, webhook_id, event_id, message_id, type, subject_id, at, payload,
-		state, attempts, next_attempt_at, first_attempt_at, claimed_until, last_status, last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`
-	ins, hasInsertID := t.c.(InsertIDConn)
 	for _, d := range ds {
 		if d.State == "" {
 			d.State = returns.DeliveryPending
 		}
 		d.CreatedAt, d.UpdatedAt = t.now, t.now
-		args := []any{d.StoreID, d.WebhookID, d.EventID, d.MessageID, d.Type, d.SubjectID, US(d.At), string(d.Payload),
-			d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError,
-			US(d.CreatedAt), US(d.UpdatedAt)}
-		var err error
-		if hasInsertID {
-			d.ID, err = ins.ExecInsertID(ctx, t.d.Q(insert), args...)
-		} else {
-			err = t.row(ctx, insert+` RETURNING id`, args...).Scan(&d.ID)
+	}
+	for rest := ds; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		if err := t.insertDeliveries(ctx, rest[:n]); err != nil {
+			return err
 		}
-		if err != nil && t.d.IsForeignKeyViolation(err) {
-			return notFound("webhook", d.WebhookID)
-		}
-		if err != nil {
-			return fmt.Errorf("add delivery: %w", err)
-		}
+		rest = rest[n:]
 	}
 	return nil
+}
+
+// insertDeliveries inserts ds in one statement and sets their ids. The
+// rows of a multi-row INSERT get their ids in VALUES order (the identity or
+// rowid is drawn row by row, as the rows are inserted), so the returned
+// ids, sorted, are ds' in order.
+func (t *Tx) insertDeliveries(ctx context.Context, ds []*returns.Delivery) error {
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`
+	args := make([]any, 0, 16*len(ds))
+	for _, d := range ds {
+		args = append(args, d.StoreID, d.WebhookID, d.EventID, d.MessageID, d.Type, d.SubjectID, US(d.At), string(d.Payload),
+			d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError,
+			US(d.CreatedAt), US(d.UpdatedAt))
+	}
+	rows, err := t.query(ctx, `INSERT INTO webhook_deliveries (store_id, webhook_id, event_id, message_id, type, subject_id, at, payload,
+		state, attempts, next_attempt_at, first_attempt_at, claimed_until, last_status, last_error, created_at, updated_at)
+		VALUES `+repeatRows(row, len(ds))+` RETURNING id`, args...)
+	if err != nil {
+		return t.addDeliveriesError(ds, err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(ds))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return t.addDeliveriesError(ds, err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return t.addDeliveriesError(ds, err)
+	}
+	if len(ids) != len(ds) {
+		return fmt.Errorf("add deliveries: %d inserted, want %d", len(ids), len(ds))
+	}
+	slices.Sort(ids)
+	for i, d := range ds {
+		d.ID = ids[i]
+	}
+	return nil
+}
+
+func (t *Tx) addDeliveriesError(ds []*returns.Delivery, err error) error {
+	if t.d.IsForeignKeyViolation(err) {
+		return notFound("webhook", ds[0].WebhookID)
+	}
+	return fmt.Errorf("add deliveries: %w", err)
 }
 
 // ClaimDeliveries implements store.Tx, in one statement: see the comment
@@ -432,38 +472,108 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, webhookID string, now time.Tim
 	return ds, nil
 }
 
-// FinishAttempts implements store.Tx: one UPDATE per delivery and one
-// INSERT per attempt, each a fixed (preparable) statement. A delivery that
-// no longer exists (its subscription was deleted meanwhile) is skipped. An
-// attempt whose number is already logged for the delivery is not logged
-// again: that only happens when a lease ran out while its holder was still
-// attempting, and another worker attempted the delivery too.
+// FinishAttempts implements store.Tx with multi-row statements: the
+// deliveries are saved by UPDATE ... FROM (VALUES ...) and the attempts
+// logged by INSERT ... VALUES, in chunks (see chunkSize): 100 deliveries
+// take three UPDATEs and three INSERTs.
+//
+// A delivery that no longer exists (its subscription was deleted
+// meanwhile) is skipped, attempt and all. An attempt whose number is
+// already logged for its delivery is not logged again: that only happens
+// when a lease ran out while its holder was still attempting and another
+// worker attempted the delivery too.
 func (t *Tx) FinishAttempts(ctx context.Context, ds []*returns.Delivery, as []returns.DeliveryAttempt) error {
 	if len(ds) != len(as) {
 		return fmt.Errorf("finish attempts: %d deliveries but %d attempts", len(ds), len(as))
 	}
-	for i, d := range ds {
+	saved := make(map[int64]bool, len(ds))
+	for rest := ds; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		if err := t.saveDeliveries(ctx, rest[:n], saved); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	logged := make([]returns.DeliveryAttempt, 0, len(as))
+	for i, a := range as {
+		if saved[ds[i].ID] {
+			a.DeliveryID = ds[i].ID
+			logged = append(logged, a)
+		}
+	}
+	for len(logged) > 0 {
+		n := chunkSize(len(logged))
+		if err := t.logAttempts(ctx, logged[:n]); err != nil {
+			return err
+		}
+		logged = logged[n:]
+	}
+	return nil
+}
+
+// maxChunk bounds the rows of one multi-row statement.
+const maxChunk = 64
+
+// chunkSize is the largest power of two ≤ min(n, maxChunk): batches are
+// written in chunks of these sizes, so a few fixed statement texts
+// (prepared once) serve every batch size.
+func chunkSize(n int) int {
+	c := 1
+	for c*2 <= min(n, maxChunk) {
+		c *= 2
+	}
+	return c
+}
+
+// repeatRows returns n copies of row, comma-separated.
+func repeatRows(row string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// saveDeliveries saves ds (one statement) and records in saved the ids of
+// those that exist. The casts type the VALUES columns on PostgreSQL.
+func (t *Tx) saveDeliveries(ctx context.Context, ds []*returns.Delivery, saved map[int64]bool) error {
+	const row = `(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT))`
+	args := make([]any, 0, 1+7*len(ds))
+	args = append(args, US(t.now))
+	for _, d := range ds {
 		d.UpdatedAt = t.now
-		n, err := t.exec(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = ?, next_attempt_at = ?, first_attempt_at = ?,
-			last_status = ?, last_error = ?, claimed_until = 0, updated_at = ? WHERE id = ?`,
-			d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError, US(d.UpdatedAt), d.ID)
-		if err != nil {
-			return fmt.Errorf("finish attempt of delivery %d: %w", d.ID, err)
+		args = append(args, d.ID, d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError)
+	}
+	rows, err := t.query(ctx, `UPDATE webhook_deliveries SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4,
+		first_attempt_at = v.column5, last_status = v.column6, last_error = v.column7, claimed_until = 0, updated_at = ?
+		FROM (VALUES `+repeatRows(row, len(ds))+`) AS v WHERE webhook_deliveries.id = v.column1 RETURNING id`, args...)
+	if err != nil {
+		return fmt.Errorf("finish attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("finish attempts: %w", err)
 		}
-		if n == 0 {
-			continue
-		}
-		a := as[i]
+		saved[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("finish attempts: %w", err)
+	}
+	return nil
+}
+
+// logAttempts appends as to their deliveries' logs (one statement).
+func (t *Tx) logAttempts(ctx context.Context, as []returns.DeliveryAttempt) error {
+	args := make([]any, 0, 7*len(as))
+	for _, a := range as {
 		var next int64
 		if a.NextAttemptAt != nil {
 			next = US(*a.NextAttemptAt)
 		}
-		_, err = t.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, latency_us, error, next_attempt_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_id, attempt) DO NOTHING`,
-			d.ID, a.Attempt, US(a.At), a.StatusCode, a.Latency.Microseconds(), a.Error, next)
-		if err != nil {
-			return fmt.Errorf("log attempt of delivery %d: %w", d.ID, err)
-		}
+		args = append(args, a.DeliveryID, a.Attempt, US(a.At), a.StatusCode, a.Latency.Microseconds(), a.Error, next)
+	}
+	_, err := t.exec(ctx, `INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, latency_us, error, next_attempt_at)
+		VALUES `+repeatRows(`(?, ?, ?, ?, ?, ?, ?)`, len(as))+` ON CONFLICT (delivery_id, attempt) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("log attempts: %w", err)
 	}
 	return nil
 }

@@ -785,3 +785,74 @@ func TestListEventsSince(t *testing.T) {
 }
 
 func isConflict(err error) bool { return returns.ErrorCode(err) == returns.ECONFLICT }
+
+// AddDeliveries and FinishAttempts handle batches of any size (they split
+// them into chunks).
+func TestFinishAttemptsLargeBatch(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		a := mustStore(t, st, "A")
+		w := newWebhook(a.ID, nil)
+		createWebhook(t, st, w)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		const n = 151
+		ds := make([]*returns.Delivery, n)
+		for i := range ds {
+			ds[i] = newDelivery(w, fmt.Sprint("r", i), now)
+		}
+		addDeliveries(t, st, ds...)
+		for i, d := range ds {
+			if i > 0 && d.ID <= ds[i-1].ID {
+				t.Fatalf("ids not ascending: %d after %d", d.ID, ds[i-1].ID)
+			}
+			if got, err := getDelivery(st, a.ID, d.ID); err != nil || got.SubjectID != d.SubjectID || got.MessageID != d.MessageID {
+				t.Fatalf("delivery %d got id %d, which holds %+v, %v", i, d.ID, got, err)
+			}
+		}
+		got := claim(t, st, w.ID, now, time.Minute, 1000)
+		if len(got) != n {
+			t.Fatalf("claimed %d, want %d", len(got), n)
+		}
+		retry := now.Add(time.Minute)
+		update(t, st, func(tx store.Tx) error {
+			var ok, again []*returns.Delivery
+			for i, d := range got {
+				if i%3 == 0 {
+					again = append(again, d)
+				} else {
+					ok = append(ok, d)
+				}
+			}
+			if err := finishTx(tx, now, returns.DeliverySucceeded, time.Time{}, ok...); err != nil {
+				return err
+			}
+			return finishTx(tx, now, returns.DeliveryPending, retry, again...)
+		})
+		if c := countPending(t, st); c != (n+2)/3 {
+			t.Errorf("pending = %d, want %d", c, (n+2)/3)
+		}
+		view(t, st, func(tx store.ReadTx) error {
+			l, as, err := tx.ListDeliveries(ctx, a.ID, w.ID, 0, 1000)
+			if err != nil || len(l) != n {
+				t.Fatalf("ListDeliveries = %d, %v", len(l), err)
+			}
+			for _, d := range l {
+				i := slices.Index(deliveryIDs(got), d.ID)
+				wantState, wantStatus := returns.DeliverySucceeded, 200
+				if i%3 == 0 {
+					wantState, wantStatus = returns.DeliveryPending, 503
+				}
+				if d.State != wantState || d.Attempts != 1 || d.LastStatus != wantStatus || !d.FirstAttemptAt.Equal(now) {
+					t.Errorf("delivery %d = %+v", i, d)
+				}
+				if len(as[d.ID]) != 1 || as[d.ID][0].StatusCode != wantStatus || as[d.ID][0].DeliveryID != d.ID {
+					t.Errorf("attempts of delivery %d = %+v", i, as[d.ID])
+				}
+			}
+			return nil
+		})
+		if got := claim(t, st, w.ID, retry, time.Minute, 1000); len(got) != (n+2)/3 {
+			t.Errorf("claim of the retries = %d, want %d", len(got), (n+2)/3)
+		}
+	})
+}

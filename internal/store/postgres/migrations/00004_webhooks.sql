@@ -40,10 +40,11 @@ CREATE TABLE webhook_deliveries (
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL,
     -- The (subscription, subject) a delivery is ordered within, in one
-    -- column (ids hold no spaces), so that the claim's "no earlier pending
-    -- delivery of the same subject" check names no column another index
-    -- starts with: the planner can only answer it from
-    -- webhook_deliveries_subject, whatever its statistics say.
+    -- column, so that the claim's "no earlier pending delivery of the same
+    -- subject" check names no column another index starts with: the
+    -- planner can only answer it from webhook_deliveries_subject, whatever
+    -- its statistics say. (Ids hold no spaces; if they did, two subjects
+    -- could share a key and wait for each other, never be reordered.)
     subject_key      TEXT GENERATED ALWAYS AS (webhook_id || ' ' || subject_id) STORED
 );
 -- The delivery log (newest first).

@@ -1,0 +1,314 @@
+package jobs
+
+// Mirroring returns into Ecwid: when a return is approved (open) and its
+// store is connected to Ecwid, an ecwid.mirror job (unique per return,
+// enqueued in the change's transaction) creates the one Ecwid order that
+// represents it (internal/ecwidsync); when its tracking changes later, an
+// ecwid.tracking job updates that order. Every outcome is written on the
+// return's timeline and announced as a return event.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/riverqueue/river"
+)
+
+// EcwidMirrorArgs asks for a return to be mirrored into Ecwid.
+type EcwidMirrorArgs struct {
+	StoreID  string `json:"store_id"`
+	ReturnID string `json:"return_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EcwidMirrorArgs) Kind() string { return "ecwid.mirror" }
+
+// EcwidTrackingArgs asks for a mirrored return's Ecwid order to get the
+// return's current tracking.
+type EcwidTrackingArgs struct {
+	StoreID  string `json:"store_id"`
+	ReturnID string `json:"return_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EcwidTrackingArgs) Kind() string { return "ecwid.tracking" }
+
+// RecordReturnChange records one change of r in tx: its timeline events
+// (IDs set), a return event whose payload is the return as the change left
+// it (returns.ReturnChange, for webhooks), and the Ecwid jobs the change
+// calls for: a mirror job when r is approved (open) and not mirrored yet,
+// and a tracking update when r is mirrored and the change touched its
+// label — both only when the store is connected to Ecwid.
+func RecordReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
+	changes := make([]string, 0, len(evs))
+	for i := range evs {
+		if err := tx.AddTimelineEvent(ctx, r.StoreID, &evs[i]); err != nil {
+			return err
+		}
+		changes = append(changes, evs[i].Kind)
+	}
+	typ := "updated"
+	if kind == returns.EventReturnCreated {
+		typ = "created"
+	}
+	payload, err := json.Marshal(returns.ReturnChange{Type: typ, At: tx.Now(), Return: *r, Changes: changes})
+	if err != nil {
+		return err
+	}
+	if err := tx.AddEvent(ctx, &returns.Event{StoreID: r.StoreID, Kind: kind, SubjectType: "return", SubjectID: r.ID, Payload: payload}); err != nil {
+		return err
+	}
+	mirror := r.Status == returns.StatusOpen && r.EcwidOrderID == ""
+	tracking := r.EcwidOrderID != "" && contains(changes, returns.TimelineShipmentUpdated)
+	if !mirror && !tracking {
+		return nil
+	}
+	if _, err := tx.GetEcwidIntegration(ctx, r.StoreID); err != nil {
+		if returns.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if mirror {
+		// Unique per return, completed jobs included: a return is mirrored
+		// once, however often it is approved again.
+		return tx.Enqueue(ctx, EcwidMirrorArgs{StoreID: r.StoreID, ReturnID: r.ID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	}
+	return tx.Enqueue(ctx, EcwidTrackingArgs{StoreID: r.StoreID, ReturnID: r.ID}, nil)
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// EcwidConfig configures the Ecwid workers.
+type EcwidConfig struct {
+	// Secrets unseals the integrations' access tokens.
+	Secrets *secrets.Box
+	// Options are added to every Ecwid client (tests disable pacing).
+	Options []ecwid.Option
+}
+
+// ecwidTarget is what an Ecwid job works with.
+type ecwidTarget struct {
+	ret    *returns.Return
+	order  *returns.Order
+	in     *returns.EcwidIntegration
+	store  string
+	client *ecwid.Client
+}
+
+// load reads the return, its order, the store's integration and builds the
+// client. ENOTFOUND when the return or the integration is gone.
+func (c EcwidConfig) load(ctx context.Context, st store.Store, storeID, returnID string) (*ecwidTarget, error) {
+	t := &ecwidTarget{}
+	err := st.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		if t.ret, err = tx.GetReturn(ctx, storeID, returnID); err != nil {
+			return err
+		}
+		if t.in, err = tx.GetEcwidIntegration(ctx, storeID); err != nil {
+			return err
+		}
+		s, err := tx.GetStore(ctx, storeID)
+		if err != nil {
+			return err
+		}
+		t.store = s.Name
+		if t.ret.OrderID != "" {
+			os, err := tx.GetOrdersByID(ctx, storeID, []string{t.ret.OrderID})
+			if err != nil {
+				return err
+			}
+			t.order = os[t.ret.OrderID]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.Secrets == nil {
+		return nil, errors.New("no secret key configured: cannot unseal the Ecwid access token")
+	}
+	tok, err := c.Secrets.Open(t.in.TokenSealed)
+	if err != nil {
+		return nil, fmt.Errorf("unseal the Ecwid access token: %w", err)
+	}
+	opts := append([]ecwid.Option(nil), c.Options...)
+	if t.in.APIBaseURL != "" {
+		opts = append(opts, ecwid.WithBaseURL(t.in.APIBaseURL))
+	}
+	t.client = ecwid.New(t.in.EcwidStoreID, string(tok), opts...)
+	return t, nil
+}
+
+func (t *ecwidTarget) input() ecwidsync.MirrorInput {
+	return ecwidsync.MirrorInput{Return: t.ret, Order: t.order, MerchantName: t.store, CustomerGroup: t.in.CustomerGroup}
+}
+
+// EcwidMirrorWorker creates a return's Ecwid order.
+type EcwidMirrorWorker struct {
+	river.WorkerDefaults[EcwidMirrorArgs]
+	Store  store.Store
+	Config EcwidConfig
+}
+
+// Work implements river.Worker.
+func (w *EcwidMirrorWorker) Work(ctx context.Context, job *river.Job[EcwidMirrorArgs]) error {
+	a := job.Args
+	t, err := w.Config.load(ctx, w.Store, a.StoreID, a.ReturnID)
+	if returns.IsNotFound(err) {
+		return river.JobCancel(err) // the return or the integration is gone
+	}
+	if err != nil {
+		return err
+	}
+	if t.ret.EcwidOrderID != "" {
+		return nil
+	}
+	if t.ret.Status == returns.StatusDeleted || t.ret.Status == returns.StatusRejected {
+		return river.JobCancel(fmt.Errorf("return %s is %s: not mirrored", t.ret.ID, t.ret.Status))
+	}
+	id, err := ecwidsync.Mirror(ctx, t.client, t.input(), job.Attempt > 1)
+	return ecwidOutcome(ctx, w.Store, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		if r.EcwidOrderID != "" {
+			return nil, nil
+		}
+		r.EcwidOrderID = id
+		if err := tx.PutEcwidMirror(ctx, a.StoreID, id, r.ID); err != nil {
+			return nil, err
+		}
+		return []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidOrder, returns.SystemActor("ecwid"), tx.Now(),
+			fmt.Sprintf("Ecwid order %s created.", id), map[string]any{"ecwidOrderId": id})}, nil
+	})
+}
+
+// EcwidTrackingWorker updates a mirrored return's Ecwid order with its
+// current tracking.
+type EcwidTrackingWorker struct {
+	river.WorkerDefaults[EcwidTrackingArgs]
+	Store  store.Store
+	Config EcwidConfig
+}
+
+// Work implements river.Worker.
+func (w *EcwidTrackingWorker) Work(ctx context.Context, job *river.Job[EcwidTrackingArgs]) error {
+	a := job.Args
+	t, err := w.Config.load(ctx, w.Store, a.StoreID, a.ReturnID)
+	if returns.IsNotFound(err) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if t.ret.EcwidOrderID == "" {
+		return nil // not mirrored (yet): the mirror job sends the tracking
+	}
+	err = ecwidsync.UpdateTracking(ctx, t.client, t.ret.EcwidOrderID, t.input())
+	tracking := ""
+	if t.ret.Label != nil {
+		tracking = t.ret.Label.TrackingNumber
+	}
+	return ecwidOutcome(ctx, w.Store, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+		return []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidUpdated, returns.SystemActor("ecwid"), tx.Now(),
+			fmt.Sprintf("Ecwid order %s updated with tracking number %q.", r.EcwidOrderID, tracking),
+			map[string]any{"ecwidOrderId": r.EcwidOrderID, "trackingNumber": tracking})}, nil
+	})
+}
+
+// ecwidOutcome records the result of an Ecwid call on the return, in one
+// transaction, and tells River what to do with the job: on success
+// success(tx, r) changes the return and returns its timeline events; a
+// permanent failure is written on the timeline and not retried; an auth
+// failure also marks the integration failing; a retryable one is retried,
+// and written on the timeline when the last attempt fails.
+func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string, attempt, maxAttempts int, callErr error,
+	success func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error)) error {
+	class := ecwidsync.Classify(callErr)
+	if class == ecwidsync.Retryable && attempt < maxAttempts {
+		return callErr // River retries with backoff
+	}
+	err := st.Update(ctx, func(tx store.Tx) error {
+		r, err := tx.LockReturn(ctx, storeID, returnID)
+		if err != nil {
+			return err
+		}
+		in, err := tx.GetEcwidIntegration(ctx, storeID)
+		if err != nil && !returns.IsNotFound(err) {
+			return err
+		}
+		var evs []returns.TimelineEvent
+		switch class {
+		case ecwidsync.None:
+			if evs, err = success(tx, r); err != nil {
+				return err
+			}
+			if in != nil && in.Status == returns.IntegrationFailing {
+				in.Status, in.StatusReason, in.UpdatedAt = returns.IntegrationConnected, "", tx.Now()
+				if err := tx.PutEcwidIntegration(ctx, in); err != nil {
+					return err
+				}
+			}
+		default:
+			reason := ecwidsync.Reason(callErr)
+			msg := "Ecwid sync failed: " + reason
+			if class == ecwidsync.Retryable {
+				msg = fmt.Sprintf("Ecwid sync failed after %d attempts: %s", attempt, reason)
+			}
+			if class == ecwidsync.Auth && in != nil {
+				in.Status, in.StatusReason, in.UpdatedAt = returns.IntegrationFailing, reason, tx.Now()
+				if err := tx.PutEcwidIntegration(ctx, in); err != nil {
+					return err
+				}
+				msg += " The Ecwid integration is marked failing: check the access token and its scopes."
+			}
+			evs = []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidError, returns.SystemActor("ecwid"), tx.Now(), msg,
+				map[string]any{"class": class.String(), "retried": class == ecwidsync.Retryable})}
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		if err := tx.UpdateReturn(ctx, r); err != nil {
+			return err
+		}
+		return RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, evs...)
+	})
+	if err != nil {
+		return err
+	}
+	if class != ecwidsync.None {
+		return river.JobCancel(callErr)
+	}
+	return nil
+}
+
+// ecwidNextRetry retries Ecwid calls sooner than River's default (which
+// waits attempt⁴ seconds): 5 s, 10 s, 20 s ... capped at 30 min, so 25
+// attempts span about 8 hours.
+func ecwidNextRetry(attempt int) time.Time {
+	d := 5 * time.Second << min(max(attempt-1, 0), 10)
+	return time.Now().Add(min(d, 30*time.Minute))
+}
+
+// NextRetry implements river.Worker.
+func (w *EcwidMirrorWorker) NextRetry(job *river.Job[EcwidMirrorArgs]) time.Time {
+	return ecwidNextRetry(job.Attempt)
+}
+
+// NextRetry implements river.Worker.
+func (w *EcwidTrackingWorker) NextRetry(job *river.Job[EcwidTrackingArgs]) time.Time {
+	return ecwidNextRetry(job.Attempt)
+}
