@@ -114,6 +114,9 @@ func (a *App) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput
 		if in.ExternalID != nil {
 			w, err := tx.GetWebhookByExternalID(ctx, storeID, *in.ExternalID)
 			if err == nil {
+				if w, err = tx.LockWebhook(ctx, storeID, w.ID); err != nil {
+					return err
+				}
 				w.Kind, w.Topic, w.URL, w.UpdatedAt = in.Kind, in.Topic, in.URL, now
 				if err := a.setBearer(w, in.BearerToken); err != nil {
 					return err
@@ -251,7 +254,7 @@ func (a *App) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookI
 	var w *returns.Webhook
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if w, err = tx.GetWebhook(ctx, storeID, id); err != nil {
+		if w, err = tx.LockWebhook(ctx, storeID, id); err != nil {
 			return err
 		}
 		w.URL, w.ExternalID, w.UpdatedAt = in.URL, in.ExternalID, tx.Now()
@@ -279,7 +282,7 @@ func (a *App) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled
 	var w *returns.Webhook
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if w, err = tx.GetWebhook(ctx, storeID, id); err != nil {
+		if w, err = tx.LockWebhook(ctx, storeID, id); err != nil {
 			return err
 		}
 		now := tx.Now()
@@ -319,7 +322,7 @@ func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*Web
 	}
 	res := &WebhookResult{}
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
-		w, err := tx.GetWebhook(ctx, storeID, id)
+		w, err := tx.LockWebhook(ctx, storeID, id)
 		if err != nil {
 			return err
 		}

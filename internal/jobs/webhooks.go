@@ -453,7 +453,7 @@ func (w *DeliverWorker) record(ctx context.Context, args DeliverArgs, atts []att
 		if err := tx.FinishAttempts(ctx, ds, as); err != nil {
 			return err
 		}
-		hook, err := tx.GetWebhook(ctx, args.StoreID, args.WebhookID)
+		hook, err := tx.LockWebhook(ctx, args.StoreID, args.WebhookID)
 		if err != nil {
 			return err
 		}

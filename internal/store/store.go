@@ -273,6 +273,10 @@ type Tx interface {
 	// CreateGiftCard saves g. ECONFLICT when the store has the code.
 	CreateGiftCard(ctx context.Context, g *returns.GiftCard) error
 
+	// LockWebhook is GetWebhook holding the subscription locked until the
+	// transaction ends, for read-modify-write changes (UpdateWebhook) that
+	// must not overwrite a concurrent one; ENOTFOUND when there is none.
+	LockWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
 	// CreateWebhook inserts w (ID set by the caller). ECONFLICT when the
 	// store has a subscription with the same ExternalID; ENOTFOUND when the
 	// store does not exist.

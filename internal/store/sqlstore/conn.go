@@ -49,6 +49,9 @@ type Rows interface {
 // Dialect describes what differs between backends.
 type Dialect struct {
 	Name string
+	// orders caches decoded orders for this store handle (see
+	// ordercache.go); a Dialect belongs to one store handle.
+	orders orderCache
 	// Dollar rebinds ? placeholders to $1, $2, ... (PostgreSQL).
 	Dollar bool
 	// ForUpdate is appended to SELECTs that lock the rows they read

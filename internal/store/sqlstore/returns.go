@@ -55,7 +55,7 @@ func (t *Tx) GetOrdersByID(ctx context.Context, storeID string, ids []string) (m
 			return nil, fmt.Errorf("get orders by id: %w", err)
 		}
 		for rows.Next() {
-			o, err := t.scanOrder(rows)
+			o, err := t.scanOrderCached(rows)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("get orders by id: %w", err)

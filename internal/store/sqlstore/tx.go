@@ -235,13 +235,19 @@ func (t *Tx) RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, erro
 const orderCols = `id, store_id, external_id, name, doc, synced_at`
 
 func (t *Tx) scanOrder(r Row) (*returns.Order, error) {
-	var o returns.Order
 	var id, storeID, ext, name string
 	var doc []byte
 	var synced int64
 	if err := r.Scan(&id, &storeID, &ext, &name, &doc, &synced); err != nil {
 		return nil, err
 	}
+	return decodeOrder(doc, id, storeID, ext, name, synced)
+}
+
+// decodeOrder decodes a stored order document and sets the fields kept in
+// columns.
+func decodeOrder(doc []byte, id, storeID, ext, name string, synced int64) (*returns.Order, error) {
+	var o returns.Order
 	if err := json.Unmarshal(doc, &o); err != nil {
 		return nil, fmt.Errorf("decode stored order %s: %w", id, err)
 	}

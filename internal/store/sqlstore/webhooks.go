@@ -118,6 +118,12 @@ func (t *Tx) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webho
 		`SELECT `+webhookCols+` FROM webhooks WHERE store_id = ? AND id = ?`, storeID, id)
 }
 
+// LockWebhook implements store.Tx.
+func (t *Tx) LockWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error) {
+	return t.oneWebhook(ctx, "lock webhook", id,
+		`SELECT `+webhookCols+` FROM webhooks WHERE store_id = ? AND id = ?`+t.d.ForUpdate, storeID, id)
+}
+
 // GetWebhookByExternalID implements store.ReadTx.
 func (t *Tx) GetWebhookByExternalID(ctx context.Context, storeID, externalID string) (*returns.Webhook, error) {
 	return t.oneWebhook(ctx, "get webhook by external id", externalID,

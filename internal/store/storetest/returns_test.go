@@ -866,3 +866,38 @@ func TestPutReturnTagConcurrent(t *testing.T) {
 		})
 	})
 }
+
+// TestGetOrdersByIDSeesResyncs: decoded orders are cached per store handle,
+// but a re-synced order is read as it is now, never as it was.
+func TestGetOrdersByIDSeesResyncs(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := mustStore(t, st, "Alpha")
+		t0 := time.Now().UTC().Truncate(time.Second)
+		o := order(s.ID, "o-1", t0)
+		upsert(t, st, o)
+		byID := func() *returns.Order {
+			var got *returns.Order
+			if err := st.View(ctx, func(tx store.ReadTx) error {
+				m, err := tx.GetOrdersByID(ctx, s.ID, []string{o.ID})
+				got = m[o.ID]
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if got := byID(); got == nil || got.Lines[0].Quantity != 2 {
+			t.Fatalf("first read = %+v", got)
+		}
+		byID() // cached now
+		again := order(s.ID, "o-1", t0.Add(time.Minute))
+		again.Lines[0].Quantity, again.Lines[0].ReturnableQuantity = 5, 5
+		if !upsert(t, st, again) {
+			t.Fatal("re-sync not applied")
+		}
+		if got := byID(); got.Lines[0].Quantity != 5 || !got.UpdatedAt.Equal(t0.Add(time.Minute)) {
+			t.Errorf("after re-sync: quantity %d, updatedAt %s", got.Lines[0].Quantity, got.UpdatedAt)
+		}
+	})
+}
