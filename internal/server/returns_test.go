@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/reboundhq/rebound/internal/examples"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -696,6 +697,71 @@ func TestReturnsTenancy(t *testing.T) {
 		}
 		if after := e.fingerprint(); after != before {
 			t.Errorf("another store's key changed data: %s → %s", before, after)
+		}
+	})
+}
+
+// TestReturnStatusMatrix drives PUT /status from every status to every
+// writable status: a legal change answers 204 and writes exactly one
+// timeline event, a repeat of the current status 204 and none, an illegal
+// one 409 naming both statuses and none.
+func TestReturnStatusMatrix(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.synced()
+		ctx := context.Background()
+		for _, from := range returns.Statuses {
+			for _, to := range returns.WritableStatuses {
+				id := e.mustCreateReturn(returnBody())["id"].(string)
+				// Put the return in the starting status directly.
+				var want returns.Return
+				err := e.st.Update(ctx, func(tx store.Tx) error {
+					r, err := tx.LockReturn(ctx, e.storeID, id)
+					if err != nil {
+						return err
+					}
+					r.Status, r.PreviousStatus = from, ""
+					if from == returns.StatusFlagged {
+						r.PreviousStatus = returns.StatusOpen
+					}
+					want = *r
+					return tx.UpdateReturn(ctx, r)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, legal, derr := want.SetStatus(to, returns.SystemActor("test"), time.Now(), "")
+				before := len(e.timeline(id))
+				r := e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"`+string(to)+`"}`))
+				after := len(e.timeline(id))
+				switch {
+				case derr != nil:
+					if r.status != 409 {
+						t.Errorf("%s → %s: %d %s, want 409", from, to, r.status, r.body)
+					} else if b := r.json(t); b["currentStatus"] != string(from) {
+						t.Errorf("%s → %s: 409 body %v", from, to, b)
+					}
+					if after != before {
+						t.Errorf("%s → %s: refused but wrote %d events", from, to, after-before)
+					}
+				case !legal: // already there
+					if r.status != 204 || after != before {
+						t.Errorf("%s → %s (same): %d, %d events", from, to, r.status, after-before)
+					}
+				default:
+					if r.status != 204 || after != before+1 {
+						t.Errorf("%s → %s: %d %s, %d events, want 204 and 1", from, to, r.status, r.body, after-before)
+					}
+				}
+				// Free the unit for the next case.
+				_ = e.st.Update(ctx, func(tx store.Tx) error {
+					r, err := tx.LockReturn(ctx, e.storeID, id)
+					if err != nil {
+						return err
+					}
+					r.Status = returns.StatusDeleted
+					return tx.UpdateReturn(ctx, r)
+				})
+			}
 		}
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/secrets"
@@ -255,7 +256,10 @@ func TestWebhookTargetsRefused(t *testing.T) {
 // and Standard Webhooks signature headers.
 func TestWebhookDeliveryRedo(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
-		e.startWorkers(hookConfig())
+		cfg := hookConfig()
+		reg := prometheus.NewRegistry()
+		cfg.Metrics = jobs.NewWebhookMetrics(reg, e.st)
+		e.startWorkers(cfg)
 		rc := newReceiver(t)
 		w := e.subscribe(hookBody(rc.srv.URL, `,"kind":"redo"`))
 		secret := obj(w["rebound"])["secret"].(string)
@@ -288,6 +292,31 @@ func TestWebhookDeliveryRedo(t *testing.T) {
 		}
 		if fmt.Sprint(types) != "[created updated updated]" || fmt.Sprint(statuses) != "[open flagged flagged]" {
 			t.Errorf("types %v statuses %v", types, statuses)
+		}
+		// Metrics: three successful attempts, their event→delivery latency,
+		// and an empty queue.
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mv := map[string]float64{}
+		for _, mf := range mfs {
+			for _, m := range mf.GetMetric() {
+				switch {
+				case m.GetCounter() != nil:
+					for _, l := range m.GetLabel() {
+						mv[mf.GetName()+"/"+l.GetValue()] = m.GetCounter().GetValue()
+					}
+				case m.GetHistogram() != nil:
+					mv[mf.GetName()] = float64(m.GetHistogram().GetSampleCount())
+				case m.GetGauge() != nil:
+					mv[mf.GetName()] = m.GetGauge().GetValue()
+				}
+			}
+		}
+		if mv["rebound_webhook_attempts_total/succeeded"] != 3 || mv["rebound_webhook_event_to_delivery_seconds"] != 3 ||
+			mv["rebound_webhook_delivery_attempts"] != 3 || mv["rebound_webhook_pending_deliveries"] != 0 {
+			t.Errorf("metrics = %v", mv)
 		}
 		// The delivery log shows each delivery and its attempt.
 		r := e.doUnchecked("GET", "/v2.2/webhooks/"+w["id"].(string)+"/deliveries", e.key, "", nil)
