@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ type WebhookInput struct {
 	Kind        returns.WebhookKind
 	Topic       string
 	URL         string
-	BearerToken *string // nil: none (create) or unchanged (update); "" removes it
+	BearerToken *string // nil or "": none (a PUT replaces the callback, its auth included)
 	Backfill    bool
 }
 
@@ -182,6 +183,7 @@ func (a *App) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on 
 		return nil
 	}
 	now := tx.Now()
+	nonce := returns.NewID(now) // webhook-ids unique to this backfill
 	var ds []*returns.Delivery
 	before := ""
 	for {
@@ -202,8 +204,9 @@ func (a *App) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on 
 		}
 		before = rs[len(rs)-1].ID
 	}
-	for i, d := range ds {
-		d.MessageID = fmt.Sprintf("msg_%s_backfill_%d", w.ID, i)
+	slices.Reverse(ds) // oldest return first
+	for _, d := range ds {
+		d.MessageID = fmt.Sprintf("msg_backfill_%s_%s", nonce, d.SubjectID)
 	}
 	return a.queueDeliveries(ctx, tx, w, ds)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/ecwid"
@@ -66,8 +67,13 @@ func RecordReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, kin
 	if err := tx.AddEvent(ctx, &returns.Event{StoreID: r.StoreID, Kind: kind, SubjectType: "return", SubjectID: r.ID, Payload: payload}); err != nil {
 		return err
 	}
-	mirror := r.Status == returns.StatusOpen && r.EcwidOrderID == ""
-	tracking := r.EcwidOrderID != "" && contains(changes, returns.TimelineShipmentUpdated)
+	// Mirrored when the change approves the return (creation as open,
+	// approval, reopening, unflagging): not on every later change, so that a
+	// return whose mirroring failed for good is not tried again and again.
+	mirror := r.Status == returns.StatusOpen && r.EcwidOrderID == "" && slices.ContainsFunc(changes, func(k string) bool {
+		return k == returns.TimelineCreated || k == returns.TimelineApproved || k == returns.TimelineReopened || k == returns.TimelineUnflagged
+	})
+	tracking := r.EcwidOrderID != "" && slices.Contains(changes, returns.TimelineShipmentUpdated)
 	if !mirror && !tracking {
 		return nil
 	}
@@ -83,15 +89,6 @@ func RecordReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, kin
 		return tx.Enqueue(ctx, EcwidMirrorArgs{StoreID: r.StoreID, ReturnID: r.ID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	}
 	return tx.Enqueue(ctx, EcwidTrackingArgs{StoreID: r.StoreID, ReturnID: r.ID}, nil)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // EcwidConfig configures the Ecwid workers.

@@ -426,6 +426,9 @@ func (w *DeliverWorker) record(ctx context.Context, args DeliverArgs, atts []att
 		if a.err != nil {
 			out = webhooks.Outcome{Err: a.err.Error(), Retryable: true}
 		}
+		if !out.Success && out.Snippet != "" {
+			out.Err = fmt.Sprintf("%s: %.200s", out.Err, out.Snippet) // what the receiver said, for the log
+		}
 		d.LastStatus, d.LastError = out.StatusCode, out.Err
 		att := returns.DeliveryAttempt{DeliveryID: d.ID, Attempt: d.Attempts, At: now, StatusCode: out.StatusCode, Latency: out.Latency, Error: out.Err}
 		switch {

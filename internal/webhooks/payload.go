@@ -6,6 +6,7 @@ package webhooks
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,13 +54,13 @@ func LoopState(s returns.Status) string {
 }
 
 // LoopTrigger is the Loop trigger of a change: return.created for a new
-// return, return.closed when the change closed it, return.updated
-// otherwise (backfills included).
+// return, return.closed for the change that completed it, return.updated
+// otherwise (later changes of a closed return and backfills included).
 func LoopTrigger(ch *returns.ReturnChange) string {
 	switch {
 	case ch.Type == "created":
 		return "return.created"
-	case LoopState(ch.Return.Status) == "closed" && ch.Type == "updated":
+	case ch.Type == "updated" && ch.Return.Status == returns.StatusComplete && slices.Contains(ch.Changes, returns.TimelineCompleted):
 		return "return.closed"
 	}
 	return "return.updated"
