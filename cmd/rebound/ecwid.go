@@ -36,6 +36,8 @@ const ecwidUsage = `Usage:
   rebound ecwid RESOURCE [filters] [--limit 100] [--offset 0] [--all] [--fields a,b,c] [--json]
   rebound ecwid RESOURCE get ID [--fields a,b,c] [--json]
   rebound ecwid profile [--fields a,b,c] [--json]
+  rebound ecwid connect --store STORE_ID --ecwid-store-id ID --customer-group NAME [--client-id ID] [--api-base-url URL]
+                        (token from REBOUND_ECWID_TOKEN, client secret from REBOUND_ECWID_CLIENT_SECRET)
 
 Reads a store's data from the Ecwid REST API v3 (read-only).
 
@@ -107,6 +109,9 @@ func (e *ecwidCmd) run(ctx context.Context, args []string) error {
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(e.stderr, ecwidUsage)
 		return flag.ErrHelp
+	}
+	if args[0] == "connect" {
+		return e.connectStore(ctx, args[1:])
 	}
 	mk, ok := ecwidResources[args[0]]
 	if !ok {
@@ -1418,4 +1423,60 @@ func parseCLIDate(s string, end bool) (time.Time, error) {
 func dateVars(fs *flag.FlagSet, from, to *time.Time, prefix, what string) {
 	fs.Var(&dateFlag{p: from}, prefix+"-from", what+" at or after this time: RFC 3339 or YYYY-MM-DD, UTC ("+prefix+"From)")
 	fs.Var(&dateFlag{p: to, end: true}, prefix+"-to", what+" at or before this time: RFC 3339 or YYYY-MM-DD, that whole day UTC ("+prefix+"To)")
+}
+
+// envEcwidClientSecret holds the client secret for rebound ecwid connect
+// (secrets are not taken as flags: flags show in ps).
+const envEcwidClientSecret = "REBOUND_ECWID_CLIENT_SECRET"
+
+// connectStore is rebound ecwid connect: what PUT
+// /v2.2/stores/{storeId}/integrations/ecwid does, from the command line,
+// on the database of --data-dir or --database-url. The token is checked
+// against Ecwid first; the store's webhook URL is printed.
+func (e *ecwidCmd) connectStore(ctx context.Context, args []string) error {
+	fs := newFlagSet("rebound ecwid connect", "rebound ecwid connect --store STORE_ID --ecwid-store-id ID --customer-group NAME [--client-id ID] [--api-base-url URL] [--public-url URL]", e.stderr)
+	var db dbFlags
+	db.register(fs)
+	store := fs.String("store", "", "the Rebound store to connect (required)")
+	ecwidStore := fs.Int64("ecwid-store-id", 0, "the Ecwid store id, as Ecwid shows it (required)")
+	group := fs.String("customer-group", "", "the Ecwid customer group return orders are put in (required)")
+	clientID := fs.String("client-id", "", "the Ecwid app's client id (optional; with REBOUND_ECWID_CLIENT_SECRET, enables webhooks)")
+	base := fs.String("api-base-url", "", "Ecwid API root (default "+ecwid.DefaultBaseURL+")")
+	publicURL := fs.String("public-url", env("REBOUND_PUBLIC_URL", ""), "the server's public base URL, to print the full webhook URL (env REBOUND_PUBLIC_URL)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	token := strings.TrimSpace(os.Getenv(envEcwidToken))
+	secret := strings.TrimSpace(os.Getenv(envEcwidClientSecret))
+	if *store == "" || *ecwidStore <= 0 || *group == "" || token == "" {
+		fmt.Fprintf(e.stderr, "rebound ecwid connect: --store, --ecwid-store-id, --customer-group and %s are required\n", envEcwidToken)
+		return errUsage
+	}
+	if secret != "" {
+		e.secrets = append(e.secrets, secret)
+	}
+	st, err := db.open(ctx, e.log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	box, err := secrets.LoadKey(db.keyDir())
+	if err != nil {
+		return err
+	}
+	a := app.New(st)
+	a.Secrets = box
+	a.PublicURL = strings.TrimRight(*publicURL, "/")
+	conn, err := a.ConnectEcwid(ctx, *store, app.ConnectEcwidInput{EcwidStoreID: *ecwidStore, AccessToken: token, CustomerGroup: *group,
+		ClientID: *clientID, ClientSecret: secret, APIBaseURL: *base})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "connected store %s to Ecwid store %d (token %s, status %s)\n", *store, conn.Integration.EcwidStoreID, conn.TokenHint, conn.Integration.Status)
+	if conn.HasClientSecret {
+		fmt.Fprintf(e.stdout, "webhook URL to set in Ecwid (event order.updated): %s\n", conn.WebhookURL)
+	} else {
+		fmt.Fprintln(e.stdout, "no client secret: Ecwid webhooks are off (set REBOUND_ECWID_CLIENT_SECRET and --client-id to turn them on)")
+	}
+	return nil
 }

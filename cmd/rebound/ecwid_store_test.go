@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -58,5 +61,49 @@ func TestEcwidConnectedStoreCredentials(t *testing.T) {
 	}
 	if r := ecwidRaw(t, "products", "--store", s.ID, "--data-dir", dir, "--token", "secret_x"); r.code != 2 {
 		t.Errorf("--store with --token: %s", r)
+	}
+}
+
+// rebound ecwid connect connects a store from the command line (token and
+// client secret from the environment, never printed) and prints the
+// webhook URL.
+func TestEcwidConnectCommand(t *testing.T) {
+	clearEcwidEnv(t)
+	t.Setenv("REBOUND_SECRET_KEY", "")
+	srv := newEcwidFake(t)
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run([]string{"store", "create", "--name", "Acme", "--data-dir", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("store create: %d %s", code, errOut.String())
+	}
+	var created struct {
+		StoreID string `json:"storeId"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &created); err != nil || created.StoreID == "" {
+		t.Fatalf("store create output: %v %s", err, out.String())
+	}
+	id := created.StoreID
+	if r := ecwidRaw(t, "connect", "--store", id, "--data-dir", dir); r.code != 2 {
+		t.Errorf("without token: %s", r)
+	}
+	t.Setenv(envEcwidToken, srv.Token)
+	t.Setenv(envEcwidClientSecret, "clientsecret_abcdef123456")
+	r := ecwidRaw(t, "connect", "--store", id, "--ecwid-store-id", strconv.FormatInt(srv.StoreID, 10), "--customer-group", "Returns",
+		"--client-id", "app-1", "--api-base-url", srv.APIRoot(), "--data-dir", dir, "--public-url", "https://returns.example.test")
+	if r.code != 0 || !strings.Contains(r.stdout, "https://returns.example.test/integrations/ecwid/webhooks/") {
+		t.Fatalf("connect: %s", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, srv.Token) || strings.Contains(r.stdout+r.stderr, "clientsecret_abcdef123456") {
+		t.Fatalf("a secret was printed: %s", r)
+	}
+	// The connected credentials work for reading.
+	if r := ecwidRaw(t, "profile", "--store", id, "--data-dir", dir, "--json"); r.code != 0 {
+		t.Errorf("profile --store after connect: %s", r)
+	}
+	// A token Ecwid refuses is not saved.
+	t.Setenv(envEcwidToken, "secret_wrongwrongwrong")
+	if r := ecwidRaw(t, "connect", "--store", id, "--ecwid-store-id", strconv.FormatInt(srv.StoreID, 10), "--customer-group", "Returns",
+		"--api-base-url", srv.APIRoot(), "--data-dir", dir); r.code != 1 {
+		t.Errorf("refused token: %s", r)
 	}
 }

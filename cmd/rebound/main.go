@@ -26,7 +26,8 @@ import (
 const usage = `rebound — self-hosted returns platform
 
 Usage:
-  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--demo] [--shutdown-timeout 30s]
+  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--public-url URL] [--demo]
+                  [--shutdown-timeout 30s] [--allow-private-webhook-targets] [--ecwid-webhook-max-age 1h]
   rebound migrate [--data-dir DIR] [--database-url URL]
   rebound store create --name NAME [--data-dir DIR] [--database-url URL]
   rebound store list   [--data-dir DIR] [--database-url URL]
@@ -37,6 +38,8 @@ Usage:
   rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--requests 3000] [--clients 1] [--database-url URL]
   rebound bench webhooks [--returns 2000] [--backlog 20000] [--rate 500] [--duration 10s] [--database-url URL]
   rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile} [get ID] [filters] [--all] [--fields a,b] [--json]
+  rebound dev fake-ecwid [--addr 127.0.0.1:8090] [--store-id 1003] [--token TOKEN] [--client-secret SECRET] [--webhook-url URL]
+  rebound dev ecwid-webhook --url URL --client-secret SECRET --order-id ORDER_ID [--fulfillment STATUS] [--payment STATUS]
   rebound version
 
 Every command takes --help. Flags fall back to the environment:
@@ -76,6 +79,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "ecwid":
 		// Reports its own errors ("rebound ecwid: <status> <code>: <message>").
 		return cmdEcwid(ctx, args[1:], stdout, stderr, log)
+	case "dev":
+		err = cmdDev(ctx, args[1:], stdout, stderr, log)
 	case "version":
 		fs := newFlagSet("rebound version", "rebound version", stderr)
 		if err = parse(fs, args[1:]); err == nil {

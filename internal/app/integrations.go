@@ -324,6 +324,12 @@ func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, b
 			res.Ignored = "event type " + ev.EventType + " is not handled"
 			return nil
 		}
+		if ev.Data.OldFulfillmentStatus == ev.Data.NewFulfillmentStatus && ev.Data.OldPaymentStatus == ev.Data.NewPaymentStatus {
+			// E.g. Rebound's own tracking update echoed back: nothing a
+			// merchant needs on the timeline.
+			res.Ignored = "no fulfillment or payment status change"
+			return nil
+		}
 		orderID := string(ev.Data.OrderID)
 		found, err := tx.GetReturnByEcwidOrder(ctx, in.StoreID, orderID)
 		if returns.IsNotFound(err) {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/ecwid"
@@ -270,7 +271,7 @@ func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string,
 				if err := tx.PutEcwidIntegration(ctx, in); err != nil {
 					return err
 				}
-				msg += " The Ecwid integration is marked failing: check the access token and its scopes."
+				msg = strings.TrimSuffix(msg, ".") + ". The Ecwid integration is marked failing: check the access token and its scopes."
 			}
 			evs = []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidError, returns.SystemActor("ecwid"), tx.Now(), msg,
 				map[string]any{"class": class.String(), "retried": class == ecwidsync.Retryable})}

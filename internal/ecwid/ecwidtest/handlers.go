@@ -710,8 +710,10 @@ func (s *Server) createOrder(w http.ResponseWriter, _ url.Values, _ string, body
 	s.data[Orders] = append(s.data[Orders], o)
 	key := s.orderIDKey
 	resp := obj{"id": o["internalId"], key: o["id"]}
+	data := WebhookData{OrderID: idString(o["id"]), NewPaymentStatus: strOf(o["paymentStatus"]), NewFulfillmentStatus: strOf(o["fulfillmentStatus"])}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, resp)
+	s.emitOrderEvent(EventOrderCreated, resp["id"], data)
 }
 
 // linkCustomer mimics Ecwid's side effect for PAID orders: the customer
@@ -809,6 +811,7 @@ func (s *Server) updateOrder(w http.ResponseWriter, _ url.Values, id string, bod
 		return
 	}
 	o := s.data[Orders][i]
+	data := WebhookData{OrderID: idString(o["id"]), OldPaymentStatus: strOf(o["paymentStatus"]), OldFulfillmentStatus: strOf(o["fulfillmentStatus"])}
 	for k, v := range u {
 		switch k {
 		case "id", "internalId", "orderNumber", "vendorOrderNumber", "createTimestamp", "updateTimestamp", "createDate", "updateDate":
@@ -818,15 +821,22 @@ func (s *Server) updateOrder(w http.ResponseWriter, _ url.Values, id string, bod
 	}
 	o["updateTimestamp"] = json.Number(strconv.FormatInt(s.clock().Unix(), 10))
 	s.complete(Orders, o)
+	data.NewPaymentStatus, data.NewFulfillmentStatus = strOf(o["paymentStatus"]), strOf(o["fulfillmentStatus"])
+	internalID := o["internalId"]
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, obj{"updateCount": 1})
+	s.emitOrderEvent(EventOrderUpdated, internalID, data)
 }
 
 // deleteOrder serves DELETE /orders/{id}.
 func (s *Server) deleteOrder(w http.ResponseWriter, _ url.Values, id string, _ []byte) {
 	s.mu.Lock()
 	i := s.find(Orders, id)
+	var internalID any
+	var data WebhookData
 	if i >= 0 {
+		o := s.data[Orders][i]
+		internalID, data.OrderID = o["internalId"], idString(o["id"])
 		s.data[Orders] = slices.Delete(s.data[Orders], i, i+1)
 	}
 	s.mu.Unlock()
@@ -836,4 +846,5 @@ func (s *Server) deleteOrder(w http.ResponseWriter, _ url.Values, id string, _ [
 		return
 	}
 	writeJSON(w, http.StatusOK, obj{"deleteCount": 1})
+	s.emitOrderEvent(EventOrderDeleted, internalID, data)
 }

@@ -14,21 +14,29 @@
 // malformed JSON, optionally after the request was processed) and assert on
 // its request log.
 //
+// It also sends Ecwid's webhooks, signed with an app's client secret as
+// Ecwid signs them: on demand (SendWebhook) or, once SetWebhook names a
+// URL, by itself whenever an order is created, updated or deleted through
+// the API. `rebound dev fake-ecwid` runs it as a standalone server.
+//
 // The fake does not import the ecwid client: it only knows the wire format.
 package ecwidtest
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,8 +101,23 @@ type Server struct {
 	limit      *rateLimit
 	faults     []*faultEntry
 	reqs       []Request
+	maxReqs    int
 	now        func() time.Time
 	noSeed     bool
+	log        *slog.Logger
+
+	// Webhooks (webhook.go); hookMu is never held with mu.
+	hookMu     sync.Mutex
+	hookIdle   *sync.Cond
+	hookURL    string
+	hookSecret string
+	hookEvents map[string]bool
+	hookQueue  []queuedWebhook
+	hookBusy   bool
+	hookLog    []SentWebhook
+	hookClient *http.Client
+	hookCtx    context.Context
+	hookCancel context.CancelFunc
 }
 
 // Option configures a Server.
@@ -137,6 +160,14 @@ func WithOrderIDKey(key string) Option { return func(s *Server) { s.orderIDKey =
 // WithoutSeedData starts the store empty (the profile is still set).
 func WithoutSeedData() Option { return func(s *Server) { s.noSeed = true } }
 
+// WithIDSeed seeds the generator of order ids and cart UUIDs. By default
+// every server generates the same sequence, so test runs are reproducible;
+// a long-lived server restarted on the same data should pass a fresh seed
+// (e.g. the time) so it does not hand out an order id it gave before.
+func WithIDSeed(seed uint64) Option {
+	return func(s *Server) { s.rnd = rand.New(rand.NewPCG(seed, 5)) }
+}
+
 // WithClock sets the time source used for timestamps and the rate limit.
 func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
 
@@ -153,6 +184,8 @@ func NewUnstartedServer(opts ...Option) *Server {
 		orderIDKey: "orderid",
 		now:        time.Now,
 	}
+	s.hookIdle = sync.NewCond(&s.hookMu)
+	s.hookCtx, s.hookCancel = context.WithCancel(context.Background())
 	for _, o := range opts {
 		o(s)
 	}
@@ -175,11 +208,14 @@ func (s *Server) Start() {
 	s.URL = s.hs.URL
 }
 
-// Close stops the listener, if any.
+// Close stops the listener, if any, and abandons the automatic webhooks
+// not sent yet (call WaitWebhooks first to let them go out).
 func (s *Server) Close() {
 	if s.hs != nil {
 		s.hs.Close()
 	}
+	s.hookCancel()
+	s.WaitWebhooks()
 }
 
 // APIRoot returns the API root to give the client ("{URL}/api/v3"); the
@@ -227,7 +263,11 @@ type Request struct {
 	Body     []byte
 	Status   int  // status answered; 0 for a reset connection
 	Faulted  bool // an injected fault shaped the answer
-	Time     time.Time
+	// Processed is true when the fake handled the request (whatever the
+	// client then heard): false only when a fault answered in its place
+	// or the client gave up during a Delay that preceded the handling.
+	Processed bool
+	Time      time.Time
 }
 
 // Requests returns the request log, oldest first.
@@ -246,6 +286,17 @@ func (s *Server) ResetRequests() {
 
 // Fault describes a failure to inject. Exactly one of Status, Delay, Reset
 // or Malformed is normally set; Delay may be combined with the others.
+//
+// By default a fault replaces the handling: the request has no effect. With
+// AfterProcessing the request is handled first and the fault only concerns
+// the answer, which is what a client cannot tell apart:
+//
+//	Fault{Status: 500, AfterProcessing: true}           // stored, then a 500
+//	Fault{Reset: true, AfterProcessing: true}           // stored, then the connection drops
+//	Fault{Delay: time.Minute, AfterProcessing: true}    // stored, then the answer comes late:
+//	                                                    // a client with a shorter timeout gives up
+//	                                                    // (a create that timed out after Ecwid stored it)
+//	Fault{Delay: 2 * time.Second}                       // slow, then handled normally
 type Fault struct {
 	// Method and Path restrict the fault to matching requests (Path is
 	// relative to the store root, e.g. "/orders"; a trailing "*" matches a
@@ -257,13 +308,18 @@ type Fault struct {
 	Message    string // errorMessage for Status
 	RetryAfter string // Retry-After header value to add
 
-	Delay     time.Duration // wait this long (or until the client gives up) first
-	Reset     bool          // drop the connection without an answer
-	Malformed bool          // answer 200 with truncated JSON
+	// Delay holds the answer this long; if the client gives up first, its
+	// connection is dropped. Without AfterProcessing the request is handled
+	// after the delay (so not at all when the client gave up); with it,
+	// before.
+	Delay     time.Duration
+	Reset     bool // drop the connection without an answer
+	Malformed bool // answer 200 with truncated JSON
 
 	// AfterProcessing handles the request normally (so a POST creates its
-	// order) and only then replaces the answer with the fault: the
-	// "server did the work but the client never heard" case.
+	// order) and only then delays the answer and/or replaces it with the
+	// fault: the "server did the work but the client never heard" case.
+	// Alone with Delay, the real answer is sent once the delay is over.
 	AfterProcessing bool
 }
 
@@ -450,12 +506,31 @@ func (s *Server) serve(w *recorder, r *http.Request) (reset bool) {
 		}
 		s.mu.Lock()
 		s.reqs = append(s.reqs, entry)
+		if s.maxReqs > 0 && len(s.reqs) > s.maxReqs {
+			s.reqs = slices.Delete(s.reqs, 0, len(s.reqs)-s.maxReqs)
+		}
 		s.mu.Unlock()
+		if s.log != nil {
+			target := path
+			if entry.RawQuery != "" {
+				target += "?" + entry.RawQuery
+			}
+			s.log.Info("fake Ecwid: request", slog.String("method", r.Method), slog.String("path", target),
+				slog.Int("status", entry.Status), slog.Bool("faulted", entry.Faulted))
+		}
 	}()
 
 	f := s.takeFault(r.Method, path)
 	if f != nil {
 		entry.Faulted = true
+		// With AfterProcessing the request is handled first, into a
+		// buffer: the delay and the fault then only concern the answer.
+		var done *httptest.ResponseRecorder
+		if f.AfterProcessing {
+			done = httptest.NewRecorder()
+			s.route(done, r, path, inStore, body)
+			entry.Processed = true
+		}
 		if f.Delay > 0 {
 			t := time.NewTimer(f.Delay)
 			select {
@@ -466,14 +541,25 @@ func (s *Server) serve(w *recorder, r *http.Request) (reset bool) {
 			}
 		}
 		if f.terminal() {
-			if f.AfterProcessing {
-				s.route(httptest.NewRecorder(), r, path, inStore, body)
-			}
 			return s.applyFault(w, f)
 		}
+		if done != nil {
+			replay(w, done)
+			return false
+		}
 	}
+	entry.Processed = true
 	s.route(w, r, path, inStore, body)
 	return false
+}
+
+// replay writes a buffered answer.
+func replay(w http.ResponseWriter, rec *httptest.ResponseRecorder) {
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 func (f *Fault) terminal() bool { return f.Reset || f.Malformed || f.Status != 0 }

@@ -1,0 +1,348 @@
+//go:build unix
+
+// End-to-end tests of `rebound dev`, run as the built binary (see
+// main_test.go): the fake Ecwid a new user starts, the curls it prints, the
+// round trip through a real `rebound serve`, and ecwid-webhook.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/ecwid/ecwidtest"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/examples"
+)
+
+// fakeProc is a running `rebound dev fake-ecwid`.
+type fakeProc struct {
+	cmd            *exec.Cmd
+	stdout, stderr *syncBuffer
+	exited         chan struct{}
+	base, apiBase  string // http://host:port, its /api/v3
+	curls          []string
+}
+
+var fakeBannerRE = regexp.MustCompile(`Fake Ecwid store running at (http://\S+) .*\n\n\s+API base URL\s+(\S+)\n`)
+
+// startFake runs `rebound dev fake-ecwid args...` and waits for its banner.
+func startFake(t *testing.T, args ...string) *fakeProc {
+	t.Helper()
+	f := &fakeProc{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	f.cmd = exec.Command(binPath, append([]string{"dev", "fake-ecwid", "--addr", "127.0.0.1:0"}, args...)...)
+	f.cmd.Dir = t.TempDir()
+	f.cmd.Env = environ()
+	f.cmd.Stdout, f.cmd.Stderr = f.stdout, f.stderr
+	f.cmd.WaitDelay = 5 * time.Second
+	if err := f.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		_ = f.cmd.Wait()
+		close(f.exited)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-f.exited:
+		default:
+			_ = f.cmd.Process.Kill()
+			<-f.exited
+		}
+		if t.Failed() {
+			t.Logf("fake-ecwid output:\n--- stdout:\n%s\n--- stderr:\n%s", f.stdout, f.stderr)
+		}
+	})
+	var m []string
+	waitUntil(t, 30*time.Second, "the fake-ecwid banner", func() bool {
+		select {
+		case <-f.exited:
+			t.Fatalf("fake-ecwid exited early (code %d)\n%s", f.cmd.ProcessState.ExitCode(), f.stderr)
+		default:
+		}
+		m = fakeBannerRE.FindStringSubmatch(f.stderr.String())
+		return m != nil
+	})
+	f.base, f.apiBase = m[1], m[2]
+	// The printed commands: every paragraph that starts with curl.
+	for _, p := range strings.Split(f.stderr.String(), "\n\n") {
+		if strings.HasPrefix(p, "curl ") {
+			f.curls = append(f.curls, p)
+		}
+	}
+	return f
+}
+
+// curl returns the printed command containing s.
+func (f *fakeProc) curl(t *testing.T, s string) string {
+	t.Helper()
+	for _, c := range f.curls {
+		if strings.Contains(c, s) {
+			return c
+		}
+	}
+	t.Fatalf("no printed curl contains %q: %q", s, f.curls)
+	return ""
+}
+
+// runShell runs a printed command with sh and extra environment variables,
+// without curl's config files or proxies, and returns its output.
+func runShell(t *testing.T, command string, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	home := t.TempDir()
+	cmd.Env = append(environ(env...), "HOME="+home, "CURL_HOME="+home, "NO_PROXY=*", "no_proxy=*", "http_proxy=", "HTTP_PROXY=")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("sh -c %q: %v\n%s%s", command, err, out, stderr.String())
+	}
+	return string(out)
+}
+
+func jsonObject(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("not a JSON object: %q: %v", s, err)
+	}
+	return m
+}
+
+func TestDevUsage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"dev", "--help"}, 0, []string{"rebound dev fake-ecwid", "rebound dev ecwid-webhook", "docs/ecwid.md"}},
+		{[]string{"dev", "fake-ecwid", "--help"}, 0, []string{"Usage: rebound dev fake-ecwid", "-addr", "-store-id", "-token", "-client-secret", "-webhook-url", "-webhook-events"}},
+		{[]string{"dev", "ecwid-webhook", "--help"}, 0, []string{"Usage: rebound dev ecwid-webhook", "-url", "-client-secret", "-order-id", "-fulfillment", "-payment", "-event-id", "-created"}},
+		{[]string{"--help"}, 0, []string{"rebound dev fake-ecwid [--addr 127.0.0.1:8090]", "rebound dev ecwid-webhook --url URL"}},
+		{[]string{"dev"}, 2, []string{"Usage:\n  rebound dev fake-ecwid"}},
+		{[]string{"dev", "bogus"}, 2, []string{`rebound dev: unknown command "bogus"`}},
+		{[]string{"dev", "fake-ecwid", "extra"}, 2, []string{`unexpected argument "extra"`}},
+		{[]string{"dev", "fake-ecwid", "--store-id", "0"}, 2, []string{"--store-id must be a positive number"}},
+		{[]string{"dev", "fake-ecwid", "--webhook-url", "ftp://x"}, 2, []string{"--webhook-url: want an absolute http(s) URL"}},
+		{[]string{"dev", "fake-ecwid", "--webhook-events", "order.exploded"}, 2, []string{`unknown event "order.exploded"`}},
+		{[]string{"dev", "ecwid-webhook"}, 2, []string{"--url, --client-secret, --order-id required"}},
+		{[]string{"dev", "ecwid-webhook", "--url", "x", "--client-secret", "s", "--order-id", "A"}, 2, []string{"--url: want an absolute http(s) URL"}},
+	} {
+		r := rebound(t, nil, c.args...)
+		if r.code != c.code || r.stdout != "" {
+			t.Errorf("%v: want exit %d and nothing on stdout\n%s", c.args, c.code, r)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%v: stderr lacks %q\n%s", c.args, w, r)
+			}
+		}
+	}
+}
+
+// TestDevFakeEcwidRoundTrip follows the walkthrough of docs/ecwid.md with
+// the commands fake-ecwid prints: connect a Rebound store to the fake,
+// hand the fake the store's webhook URL, approve a return, see its order in
+// the fake, change that order's status in the fake, and read the signed
+// order.updated on the return's timeline.
+func TestDevFakeEcwidRoundTrip(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Fatalf("curl is needed to run the printed commands: %v", err)
+	}
+	data := t.TempDir()
+	s := createStore(t, nil, "Acme Outdoor", "--data-dir", data)
+	srv := startServer(t, t.TempDir(), nil, "--addr", "127.0.0.1:0", "--data-dir", data)
+	const secret = "walkthrough-secret"
+	fake := startFake(t, "--client-secret", secret)
+	shellEnv := []string{"REBOUND=" + srv.base, "STORE=" + s.id, "KEY=" + s.key}
+
+	// Reading the fake works with the printed token.
+	if out := runShell(t, fake.curl(t, "/orders -H")); !strings.Contains(out, `"total":5`) {
+		t.Errorf("printed order list: %s", out)
+	}
+
+	// Connect with the printed curl.
+	conn := jsonObject(t, runShell(t, fake.curl(t, "integrations/ecwid"), shellEnv...))
+	if conn["status"] != "connected" || conn["hasClientSecret"] != true || conn["apiBaseUrl"] != fake.apiBase ||
+		conn["ecwidStoreId"] != 1003.0 || conn["accessToken"] != "secret_…" {
+		t.Fatalf("connect answered %v", conn)
+	}
+	hookURL := conn["webhookUrl"].(string)
+	if !strings.HasPrefix(hookURL, srv.base+"/integrations/ecwid/webhooks/") {
+		t.Fatalf("webhookUrl %q", hookURL)
+	}
+
+	// Hand the fake the webhook URL with the printed curl.
+	set := strings.ReplaceAll(fake.curl(t, "/dev/webhook"), "WEBHOOK_URL", hookURL)
+	if got := jsonObject(t, runShell(t, set)); got["url"] != hookURL {
+		t.Fatalf("/dev/webhook answered %v", got)
+	}
+
+	// An order and a return for it (auto-approved by the default policy).
+	expectStatus(t, 200, "POST", ordersURL(srv.base, s.id), s.key, examples.Order())
+	body := []byte(`{"data":{"provider":"custom","externalOrderId":"order_123456",
+		"items":[{"lineItemId":"line_1","quantity":1,"reason":"Too small","compensation":"refund"}],
+		"shippingAddress":{"line1":"123 Main St","city":"New York","state":"NY","postalCode":"10001","country":"US","name":"Jane Doe"}}}`)
+	created := jsonObject(t, expectStatus(t, 201, "POST", srv.base+"/v2.2/stores/"+s.id+"/returns", s.key, body))
+	ret := created["return"].(map[string]any)
+	returnID := ret["id"].(string)
+	if ret["status"] != "open" {
+		t.Fatalf("return status %v", ret["status"])
+	}
+
+	// The mirror job creates the order in the fake.
+	var ecwidID string
+	waitUntil(t, 30*time.Second, "the return's Ecwid order", func() bool {
+		r := jsonObject(t, expectStatus(t, 200, "GET", srv.base+"/v2.2/returns/"+returnID, s.key, nil))
+		ecwidID, _ = r["return"].(map[string]any)["rebound"].(map[string]any)["ecwidOrderId"].(string)
+		return ecwidID != ""
+	})
+	list := runShell(t, fake.curl(t, "/orders -H"))
+	if !strings.Contains(list, `"id":"`+ecwidID+`"`) || !strings.Contains(list, "Rebound return ID: "+returnID) {
+		t.Errorf("the fake's orders lack %s for return %s: %s", ecwidID, returnID, list)
+	}
+
+	// Warehouse staff change the order in "Ecwid": the fake sends a signed
+	// order.updated, which lands on the timeline as a note.
+	change := strings.ReplaceAll(fake.curl(t, "ORDER_ID"), "ORDER_ID", ecwidID)
+	if out := runShell(t, change); !strings.Contains(out, `"updateCount":1`) {
+		t.Fatalf("printed order update: %s", out)
+	}
+	timelineURL := srv.base + "/v2.2/returns/" + returnID + "/timeline"
+	want := "Ecwid order " + ecwidID + " updated: fulfillment AWAITING_PROCESSING → PROCESSING; payment PAID → PAID"
+	waitUntil(t, 30*time.Second, "the webhook's note on the timeline", func() bool {
+		return strings.Contains(expectStatus(t, 200, "GET", timelineURL, s.key, nil), want)
+	})
+	status := jsonObject(t, expectStatus(t, 200, "GET", srv.base+"/v2.2/returns/"+returnID+"/status", s.key, nil))
+	if status["status"] != "open" {
+		t.Errorf("the webhook changed the return's status: %v", status)
+	}
+	// The fake logs the delivery once it has Rebound's answer, which may
+	// come after the note is visible.
+	waitUntil(t, 10*time.Second, "the fake to log the delivery", func() bool {
+		return strings.Contains(fake.stderr.String(), "fake Ecwid: webhook delivered")
+	})
+
+	// ecwid-webhook against the same URL: recorded, then a duplicate; a
+	// wrong secret and a stale event are refused.
+	send := func(args ...string) result {
+		return rebound(t, nil, append([]string{"dev", "ecwid-webhook", "--url", hookURL, "--order-id", ecwidID}, args...)...)
+	}
+	r := send("--client-secret", secret, "--event-id", "evt-cli-1", "--old-fulfillment", "PROCESSING", "--fulfillment", "SHIPPED")
+	if r.code != 0 || !strings.Contains(r.stdout, "-> 200 OK") || !strings.Contains(r.stdout, `"status":"recorded"`) {
+		t.Fatalf("ecwid-webhook: %s", r)
+	}
+	if r := send("--client-secret", secret, "--event-id", "evt-cli-1"); r.code != 0 || !strings.Contains(r.stdout, `"status":"duplicate"`) {
+		t.Errorf("replayed ecwid-webhook: %s", r)
+	}
+	if r := send("--client-secret", "wrong"); r.code != 1 || !strings.Contains(r.stdout, "-> 401") || !strings.Contains(r.stderr, "webhook not delivered") {
+		t.Errorf("wrong secret: %s", r)
+	}
+	stale := time.Now().Add(-2 * time.Hour).Unix()
+	if r := send("--client-secret", secret, "--created", strconv.FormatInt(stale, 10)); r.code != 1 || !strings.Contains(r.stdout, "-> 401") {
+		t.Errorf("stale event: %s", r)
+	}
+	tl := expectStatus(t, 200, "GET", timelineURL, s.key, nil)
+	if n := strings.Count(tl, `"kind":"ecwid.webhook"`); n != 2 {
+		t.Errorf("%d ecwid.webhook notes, want 2: %s", n, tl)
+	}
+
+	// Ctrl-C stops the fake cleanly.
+	if err := fake.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-fake.exited:
+		if code := fake.cmd.ProcessState.ExitCode(); code != 0 {
+			t.Errorf("fake-ecwid exited %d after SIGINT", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("fake-ecwid did not stop after SIGINT")
+	}
+}
+
+// TestDevFakeEcwidFlags: --store-id, --token, --client-secret and
+// --webhook-url shape the fake; its webhooks are signed as Ecwid signs.
+func TestDevFakeEcwidFlags(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []*http.Request
+	var bodies [][]byte
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got, bodies = append(got, r), append(bodies, b)
+		mu.Unlock()
+	}))
+	defer recv.Close()
+	fake := startFake(t, "--store-id", "4242", "--token", "secret_devflagtoken", "--client-secret", "flag-secret",
+		"--webhook-url", recv.URL+"/hook", "--webhook-events", "order.created,order.updated")
+	if fake.apiBase != fake.base+"/api/v3" {
+		t.Errorf("API base URL %q", fake.apiBase)
+	}
+	for _, w := range []string{"store id       4242", "access token   secret_devflagtoken", "client secret  flag-secret",
+		"order changes are sent to " + recv.URL + "/hook", `"ecwidStoreId":4242`, `"clientSecret":"flag-secret"`} {
+		if !strings.Contains(fake.stderr.String(), w) {
+			t.Errorf("banner lacks %q", w)
+		}
+	}
+	do := func(method, path, token, body string) (int, string) {
+		req, _ := http.NewRequest(method, fake.apiBase+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := do("GET", "/1003/profile", "secret_devflagtoken", ""); code != 404 {
+		t.Errorf("store 1003 answered %d", code)
+	}
+	if code, _ := do("GET", "/4242/profile", ecwidtest.DefaultToken, ""); code != 403 {
+		t.Errorf("the default token answered %d", code)
+	}
+	code, b := do("POST", "/4242/orders", "secret_devflagtoken",
+		`{"total":0,"subtotal":0,"email":"a@example.com","paymentStatus":"PAID","fulfillmentStatus":"AWAITING_PROCESSING"}`)
+	if code != 200 {
+		t.Fatalf("create: %d %s", code, b)
+	}
+	id := jsonObject(t, b)["orderid"].(string)
+	if code, b := do("PUT", "/4242/orders/"+id, "secret_devflagtoken", `{"fulfillmentStatus":"SHIPPED"}`); code != 200 {
+		t.Fatalf("update: %d %s", code, b)
+	}
+	waitUntil(t, 10*time.Second, "two webhooks", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	for i, typ := range []string{"order.created", "order.updated"} {
+		ev, err := ecwidsync.VerifyWebhook("flag-secret", got[i].Header.Get(ecwidsync.SignatureHeader), bodies[i], time.Now(), 0)
+		if err != nil || ev.EventType != typ || ev.StoreID != 4242 || string(ev.Data.OrderID) != id || got[i].URL.Path != "/hook" {
+			t.Errorf("webhook %d: %+v, %v (%s)", i, ev, err, bodies[i])
+		}
+	}
+}
