@@ -284,3 +284,23 @@ func (e *ecwidEnv) mustCreateReturnUnchecked(body []byte) string {
 	}
 	return obj(r.json(e.t)["return"])["id"].(string)
 }
+
+// TestEcwidWebhookOneWay: without a client secret the store's webhook URL
+// answers 404 (Rebound only sends to Ecwid); an unknown URL is 404 too.
+func TestEcwidWebhookOneWay(t *testing.T) {
+	e := newEcwidEnv(t, storetest.OpenSQLite(t))
+	if r := e.put(e.key, e.body(func(m map[string]any) { delete(m, "clientSecret"); delete(m, "clientId") })); r.status != 200 {
+		t.Fatalf("connect: %d %s", r.status, r.body)
+	}
+	if r := e.sendEcwidWebhook("ev-1", time.Now(), nil, map[string]any{"orderId": "X1"}); r.status != 404 {
+		t.Errorf("one-way: %d %s", r.status, r.body)
+	}
+	res, err := http.Post(e.srv.URL+"/integrations/ecwid/webhooks/unknown-token", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("unknown token: %d", res.StatusCode)
+	}
+}

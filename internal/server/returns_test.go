@@ -765,3 +765,37 @@ func TestReturnStatusMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestExchangeReturn: an exchange for a cheaper item leaves store credit,
+// one for a dearer item is charged; the exchange shows on the return.
+func TestExchangeReturn(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.synced()
+		for _, c := range []struct {
+			price, credit, charge string
+		}{{"20.00", "9.99", "0.00"}, {"35.00", "0.00", "5.01"}} {
+			body, _ := json.Marshal(map[string]any{"data": map[string]any{
+				"provider": "custom", "externalOrderId": "order_123456",
+				"items":           []any{map[string]any{"lineItemId": "line_1", "quantity": 1, "reason": "Wrong size", "compensation": "exchange"}},
+				"shippingAddress": map[string]any{"line1": "1 Main St", "city": "New York", "state": "NY", "postalCode": "10001", "country": "US"},
+				"exchange":        map[string]any{"items": []any{map[string]any{"variantId": "var_L", "sku": "TEE-BLK-L", "title": "Classic T-Shirt L", "quantity": 1, "price": c.price}}},
+			}})
+			ret := e.mustCreateReturn(body)
+			id := ret["id"].(string)
+			if ex := obj(ret["exchange"]); ex["itemCount"] != 1.0 || obj(obj(arr(ex["items"])[0])["variant"])["sku"] != "TEE-BLK-L" {
+				t.Errorf("exchange = %v", ex)
+			}
+			item := obj(arr(ret["items"])[0])["id"].(string)
+			if r := e.do("POST", "/v2.2/returns/"+id+"/process", e.key, "application/json", []byte(`{"products":[{"_id":"`+item+`","processInput":{"restock":true}}]}`)); r.status != 200 {
+				t.Fatalf("process: %d %s", r.status, r.body)
+			}
+			tot := obj(obj(e.do("GET", "/v2.2/returns/"+id, e.key, "", nil).json(t)["return"])["totals"])
+			amount := func(k string) string { return obj(obj(tot[k])["amount"])["amount"].(string) }
+			if amount("exchange") != c.price || amount("storeCredit") != c.credit || amount("charge") != c.charge || amount("refund") != "0.00" {
+				t.Errorf("exchange at %s: totals %v", c.price, tot)
+			}
+			// Free the unit for the next case.
+			e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"deleted"}`))
+		}
+	})
+}
