@@ -259,7 +259,7 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	for i, it := range req.Items {
 		want[it.LineItemID] += it.Quantity
 		if err := policy.CheckReason(it.ReasonCode); err != nil {
-			return nil, prefixField(err, fmt.Sprintf("data.items[%d].", i))
+			return nil, returns.PrefixField(err, fmt.Sprintf("data.items[%d].", i))
 		}
 	}
 	held := returns.HeldBy(others, "")
@@ -268,7 +268,7 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 			// Only the units other returns hold are in the way.
 			return nil, &returns.Error{Code: returns.ECONFLICT, Field: "data." + fieldOf(err), Message: returns.ErrorMessage(err)}
 		}
-		return nil, prefixField(err, "data.")
+		return nil, returns.PrefixField(err, "data.")
 	}
 
 	cust := req.Customer
@@ -375,16 +375,6 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 // jobs.RecordReturnChange), in tx.
 func (a *App) recordChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
 	return jobs.RecordReturnChange(ctx, tx, r, kind, evs...)
-}
-
-func prefixField(err error, prefix string) error {
-	var e *returns.Error
-	if errors.As(err, &e) && e.Field != "" {
-		c := *e
-		c.Field = prefix + c.Field
-		return &c
-	}
-	return err
 }
 
 func fieldOf(err error) string {

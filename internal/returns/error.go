@@ -65,3 +65,17 @@ func ErrorMessage(err error) string {
 
 // IsNotFound reports whether err carries ENOTFOUND.
 func IsNotFound(err error) bool { return ErrorCode(err) == ENOTFOUND }
+
+// PrefixField returns err with prefix put before the Field of its
+// EINVALID *Error ("windowDays" → "policy.windowDays"), so that an error
+// found inside a member names its place in the whole input. Other errors,
+// and EINVALID errors naming no field, are returned as they are.
+func PrefixField(err error, prefix string) error {
+	var e *Error
+	if errors.As(err, &e) && e.Field != "" && e.Code == EINVALID {
+		c := *e
+		c.Field = prefix + c.Field
+		return &c
+	}
+	return err
+}

@@ -91,6 +91,39 @@ func decodeStrict(body []byte, v any) error {
 	return statusError(http.StatusBadRequest, "request body: "+strings.TrimPrefix(err.Error(), "json: "))
 }
 
+// decodeMember reads a request body that is one JSON object with one
+// member, name, as Rebound's and Redo's single-resource bodies are
+// ({"policy": {...}}), and returns that member decoded strictly. A missing
+// or null member, or any other member, is an EINVALID error naming it;
+// errors inside the member are named from it ("policy.windowDays").
+func decodeMember[T any](w http.ResponseWriter, r *http.Request, name string, limit int64) (*T, error) {
+	body, err := readJSONBody(w, r, limit)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]json.RawMessage
+	if err := decodeStrict(body, &m); err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, statusError(http.StatusBadRequest, "request body must be a JSON object")
+	}
+	for k := range m {
+		if k != name {
+			return nil, &returns.Error{Code: returns.EINVALID, Field: k, Message: "unknown member"}
+		}
+	}
+	raw, ok := m[name]
+	if !ok || string(raw) == "null" {
+		return nil, &returns.Error{Code: returns.EINVALID, Field: name, Message: "is required"}
+	}
+	var v T
+	if err := decodeStrict(raw, &v); err != nil {
+		return nil, returns.PrefixField(err, name+".")
+	}
+	return &v, nil
+}
+
 func jsonKind(k string) string {
 	switch k {
 	case "string":
@@ -480,24 +513,16 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, key *retur
 const MaxCommentLen = 10000
 
 func (s *Server) addComment(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, maxImageBodyBytes)
+	comment, err := decodeMember[commentJSON](w, r, "comment", maxImageBodyBytes)
 	if err != nil {
-		return err
-	}
-	var in struct {
-		Comment *commentJSON `json:"comment"`
-	}
-	if err := decodeStrict(body, &in); err != nil {
 		return err
 	}
 	var c app.Comment
 	switch {
-	case in.Comment == nil:
-		return &returns.Error{Code: returns.EINVALID, Field: "comment", Message: "is required"}
-	case (in.Comment.Message == nil) == (in.Comment.Image == nil):
+	case (comment.Message == nil) == (comment.Image == nil):
 		return &returns.Error{Code: returns.EINVALID, Field: "comment", Message: "must have exactly one of message and image"}
-	case in.Comment.Message != nil:
-		m := strings.TrimSpace(*in.Comment.Message)
+	case comment.Message != nil:
+		m := strings.TrimSpace(*comment.Message)
 		if m == "" {
 			return &returns.Error{Code: returns.EINVALID, Field: "comment.message", Message: "must not be empty"}
 		}
@@ -506,7 +531,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, key *returns
 		}
 		c.Message = m
 	default:
-		u, err := decodeImage(*in.Comment.Image, "comment.image", false)
+		u, err := decodeImage(*comment.Image, "comment.image", false)
 		if err != nil {
 			return err
 		}
@@ -691,20 +716,11 @@ func (s *Server) deleteReturnTag(w http.ResponseWriter, r *http.Request, key *re
 }
 
 func (s *Server) setReturnTags(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	tags, err := decodeMember[[]string](w, r, "tags", MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Tags *[]string `json:"tags"`
-	}
-	if err := decodeStrict(body, &in); err != nil {
-		return err
-	}
-	if in.Tags == nil {
-		return &returns.Error{Code: returns.EINVALID, Field: "tags", Message: "is required (an array of tag names; [] removes every tag)"}
-	}
-	ret, err := s.app.SetReturnTags(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *in.Tags)
+	ret, err := s.app.SetReturnTags(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *tags)
 	if err != nil {
 		return err
 	}
@@ -858,35 +874,16 @@ func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request, key *returns.
 }
 
 func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	in, err := decodeMember[returns.Policy](w, r, "policy", MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Policy *returns.Policy `json:"policy"`
-	}
-	if err := decodeStrict(body, &in); err != nil {
-		return err
-	}
-	if in.Policy == nil {
-		return &returns.Error{Code: returns.EINVALID, Field: "policy", Message: "is required"}
-	}
-	p, err := s.app.PutPolicy(r.Context(), key.StoreID, *in.Policy)
+	p, err := s.app.PutPolicy(r.Context(), key.StoreID, *in)
 	if err != nil {
-		return prefixPolicyField(err)
+		return returns.PrefixField(err, "policy.")
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
 	return nil
-}
-
-func prefixPolicyField(err error) error {
-	var e *returns.Error
-	if errors.As(err, &e) && e.Field != "" && e.Code == returns.EINVALID {
-		c := *e
-		c.Field = "policy." + c.Field
-		return &c
-	}
-	return err
 }
 
 // ---- label (extension)
@@ -897,23 +894,14 @@ var shipmentStatuses = map[string]bool{"": true, "unknown": true, "pre_transit":
 	"available_for_pickup": true, "cancelled": true, "delivered": true, "error": true, "failure": true, "return_to_sender": true, "expired": true}
 
 func (s *Server) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	label, err := decodeMember[returns.Label](w, r, "label", MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Label *returns.Label `json:"label"`
+	if !shipmentStatuses[label.Status] {
+		return &returns.Error{Code: returns.EINVALID, Field: "label.status", Message: fmt.Sprintf("unknown shipment status %q", label.Status)}
 	}
-	if err := decodeStrict(body, &in); err != nil {
-		return err
-	}
-	if in.Label == nil {
-		return &returns.Error{Code: returns.EINVALID, Field: "label", Message: "is required"}
-	}
-	if !shipmentStatuses[in.Label.Status] {
-		return &returns.Error{Code: returns.EINVALID, Field: "label.status", Message: fmt.Sprintf("unknown shipment status %q", in.Label.Status)}
-	}
-	ret, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *in.Label)
+	ret, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *label)
 	if err != nil {
 		return err
 	}

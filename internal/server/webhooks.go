@@ -91,34 +91,25 @@ func webhookView(w *returns.Webhook, secret string) webhookJSON {
 }
 
 type webhookBody struct {
-	Webhook *struct {
-		Callback   *callbackJSON       `json:"callback"`
-		Topic      string              `json:"topic"`
-		Kind       returns.WebhookKind `json:"kind"`
-		ExternalID *string             `json:"externalId"`
-		Backfill   bool                `json:"backfill"`
-	} `json:"webhook"`
+	Callback   *callbackJSON       `json:"callback"`
+	Topic      string              `json:"topic"`
+	Kind       returns.WebhookKind `json:"kind"`
+	ExternalID *string             `json:"externalId"`
+	Backfill   bool                `json:"backfill"`
 }
 
 func decodeWebhook(w http.ResponseWriter, r *http.Request) (app.WebhookInput, bool, error) {
 	var in app.WebhookInput
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	b, err := decodeMember[webhookBody](w, r, "webhook", MaxBodyBytes)
 	if err != nil {
 		return in, false, err
 	}
-	var b webhookBody
-	if err := decodeStrict(body, &b); err != nil {
-		return in, false, err
-	}
-	if b.Webhook == nil {
-		return in, false, &returns.Error{Code: returns.EINVALID, Field: "webhook", Message: "is required"}
-	}
-	if b.Webhook.Callback == nil {
+	if b.Callback == nil {
 		return in, false, &returns.Error{Code: returns.EINVALID, Field: "webhook.callback", Message: "is required"}
 	}
-	in = app.WebhookInput{ExternalID: b.Webhook.ExternalID, Kind: b.Webhook.Kind, Topic: b.Webhook.Topic, URL: b.Webhook.Callback.URL, Backfill: b.Webhook.Backfill}
+	in = app.WebhookInput{ExternalID: b.ExternalID, Kind: b.Kind, Topic: b.Topic, URL: b.Callback.URL, Backfill: b.Backfill}
 	empty := ""
-	switch a := b.Webhook.Callback.Auth; {
+	switch a := b.Callback.Auth; {
 	case a == nil:
 		in.BearerToken = &empty // auth: null → no token
 	case a.Bearer == nil || a.Bearer.Token == nil || *a.Bearer.Token == "":
@@ -126,7 +117,7 @@ func decodeWebhook(w http.ResponseWriter, r *http.Request) (app.WebhookInput, bo
 	default:
 		in.BearerToken = a.Bearer.Token
 	}
-	return in, b.Webhook.Backfill, nil
+	return in, b.Backfill, nil
 }
 
 func (s *Server) upsertWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
