@@ -533,7 +533,8 @@ func (m *WebhookMetrics) observe(outcome string, d *returns.Delivery, now time.T
 }
 
 // Sweep enqueues a webhook.deliver job for every enabled subscription with
-// a delivery due, every interval until ctx ends (and once at once). It is
+// a delivery due, and deletes finished deliveries older than
+// DeliveryRetention, every interval until ctx ends (and once at once). It is
 // the safety net for jobs lost with a crashed process; normally deliveries
 // are attempted by the jobs their events enqueue.
 func Sweep(ctx context.Context, st store.Store, interval time.Duration, log *slog.Logger) {
@@ -554,7 +555,23 @@ func Sweep(ctx context.Context, st store.Store, interval time.Duration, log *slo
 	}
 }
 
+// DeliveryRetention is how long finished deliveries (and their attempt
+// logs) are kept for the delivery log before Sweep deletes them.
+const DeliveryRetention = 30 * 24 * time.Hour
+
+// pruneOnce deletes finished deliveries older than DeliveryRetention, a
+// bounded number per call so that no transaction runs long.
+func pruneOnce(ctx context.Context, st store.Store) error {
+	return st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.PruneDeliveries(ctx, tx.Now().Add(-DeliveryRetention), 5000)
+		return err
+	})
+}
+
 func sweepOnce(ctx context.Context, st store.Store) error {
+	if err := pruneOnce(ctx, st); err != nil {
+		return err
+	}
 	var due []store.PendingWebhook
 	if err := st.View(ctx, func(tx store.ReadTx) error {
 		var err error

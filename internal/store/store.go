@@ -310,6 +310,11 @@ type Tx interface {
 	// store has no such delivery.
 	ResetDelivery(ctx context.Context, storeID string, id int64, now time.Time) (*returns.Delivery, error)
 
+	// PruneDeliveries deletes up to limit finished (succeeded or failed)
+	// deliveries last updated before before, oldest first, with their
+	// attempt logs, and returns how many it deleted.
+	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
+
 	// PutEcwidMirror records that an Ecwid order mirrors a store's return.
 	PutEcwidMirror(ctx context.Context, storeID, ecwidOrderID, returnID string) error
 	// RecordEcwidEvent records an Ecwid webhook event id for the store and

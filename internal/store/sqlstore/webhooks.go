@@ -655,3 +655,21 @@ func (t *Tx) CountPendingDeliveries(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// PruneDeliveries implements store.Tx. It walks deliveries in id order, so
+// old finished rows (at the start of the table) are found without an index
+// on their time.
+func (t *Tx) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	sub := `SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < ? ORDER BY id LIMIT ?`
+	if _, err := t.exec(ctx, `DELETE FROM webhook_attempts WHERE delivery_id IN (`+sub+`)`, US(before), limit); err != nil {
+		return 0, fmt.Errorf("prune delivery attempts: %w", err)
+	}
+	n, err := t.exec(ctx, `DELETE FROM webhook_deliveries WHERE id IN (`+sub+`)`, US(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("prune deliveries: %w", err)
+	}
+	return int(n), nil
+}

@@ -856,3 +856,75 @@ func TestFinishAttemptsLargeBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestPruneDeliveries: finished deliveries older than the cut-off go, with
+// their attempts; pending ones and recent ones stay.
+func TestPruneDeliveries(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := mustStore(t, st, "Alpha")
+		w := &returns.Webhook{ID: returns.NewID(time.Now()), StoreID: s.ID, Kind: returns.WebhookRedo, Topic: returns.WebhookTopicReturn,
+			URL: "https://example.com/h", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		var ds []*returns.Delivery
+		err := st.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateWebhook(ctx, w); err != nil {
+				return err
+			}
+			for i := range 4 {
+				ds = append(ds, &returns.Delivery{StoreID: s.ID, WebhookID: w.ID, MessageID: fmt.Sprintf("m%d", i), Type: "updated",
+					SubjectID: fmt.Sprintf("r%d", i), At: tx.Now(), Payload: []byte(`{}`), State: returns.DeliveryPending, NextAttemptAt: tx.Now()})
+			}
+			if err := tx.AddDeliveries(ctx, ds); err != nil {
+				return err
+			}
+			claimed, err := tx.ClaimDeliveries(ctx, w.ID, tx.Now(), time.Minute, 3)
+			if err != nil || len(claimed) != 3 {
+				return fmt.Errorf("claimed %d: %v", len(claimed), err)
+			}
+			as := make([]returns.DeliveryAttempt, len(claimed))
+			for i, d := range claimed {
+				d.Attempts, d.State = 1, returns.DeliverySucceeded
+				if i == 2 {
+					d.State = returns.DeliveryFailed
+				}
+				as[i] = returns.DeliveryAttempt{DeliveryID: d.ID, Attempt: 1, At: tx.Now(), StatusCode: 200}
+			}
+			return tx.FinishAttempts(ctx, claimed, as)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		prune := func(before time.Time, limit int) int {
+			var n int
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				var err error
+				n, err = tx.PruneDeliveries(ctx, before, limit)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := prune(time.Now().Add(-time.Hour), 100); n != 0 {
+			t.Errorf("pruned %d recent deliveries", n)
+		}
+		if n := prune(time.Now().Add(time.Hour), 2); n != 2 {
+			t.Errorf("pruned %d with limit 2", n)
+		}
+		if n := prune(time.Now().Add(time.Hour), 100); n != 1 {
+			t.Errorf("pruned %d, want the last finished one", n)
+		}
+		var left []*returns.Delivery
+		var attempts map[int64][]returns.DeliveryAttempt
+		if err := st.View(ctx, func(tx store.ReadTx) error {
+			var err error
+			left, attempts, err = tx.ListDeliveries(ctx, s.ID, w.ID, 0, 100)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].State != returns.DeliveryPending || len(attempts) != 0 {
+			t.Errorf("left %d deliveries (%v), %d attempt logs", len(left), left, len(attempts))
+		}
+	})
+}
