@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -176,50 +174,13 @@ func (a *App) setBearer(w *returns.Webhook, tok *string) error {
 	return nil
 }
 
-// backfill queues a backfill delivery of every existing return of the store
-// to w, newest state, oldest return first.
+// backfill queues, when on, a backfill of every existing return of the
+// store to w: a durable job that fills in chunks (jobs.WebhookFillArgs).
 func (a *App) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on bool) error {
 	if !on {
 		return nil
 	}
-	now := tx.Now()
-	nonce := returns.NewID(now) // webhook-ids unique to this backfill
-	var ds []*returns.Delivery
-	before := ""
-	for {
-		rs, err := tx.ListReturns(ctx, w.StoreID, store.ReturnQuery{Before: before, Limit: 500})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			payload, err := json.Marshal(returns.ReturnChange{Type: "backfill", At: now, Return: *r})
-			if err != nil {
-				return err
-			}
-			ds = append(ds, &returns.Delivery{StoreID: w.StoreID, WebhookID: w.ID, Type: "backfill", SubjectID: r.ID, At: now,
-				Payload: payload, State: returns.DeliveryPending, NextAttemptAt: now})
-		}
-		if len(rs) < 500 {
-			break
-		}
-		before = rs[len(rs)-1].ID
-	}
-	slices.Reverse(ds) // oldest return first
-	for _, d := range ds {
-		d.MessageID = fmt.Sprintf("msg_backfill_%s_%s", nonce, d.SubjectID)
-	}
-	return a.queueDeliveries(ctx, tx, w, ds)
-}
-
-// queueDeliveries adds ds and asks for w's deliverer.
-func (a *App) queueDeliveries(ctx context.Context, tx store.Tx, w *returns.Webhook, ds []*returns.Delivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	if err := tx.AddDeliveries(ctx, ds); err != nil {
-		return err
-	}
-	return jobs.EnqueueDeliver(ctx, tx, w.StoreID, w.ID, time.Time{})
+	return jobs.EnqueueFill(ctx, tx, w, jobs.FillBackfill, time.Time{})
 }
 
 // GetWebhook returns the store's subscription, or ENOTFOUND.
@@ -360,51 +321,21 @@ func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*Web
 }
 
 // ReplayWebhook queues, for one subscription, a new delivery of every
-// return event of the store since start (oldest first, with the state each
-// event recorded). It returns how many were queued. ENOTFOUND when there is
-// no such subscription.
-func (a *App) ReplayWebhook(ctx context.Context, storeID, id string, start time.Time) (int, error) {
-	n := 0
+// return event of the store since start, each with the state it recorded
+// and a webhook-id of its own; a durable job queues them in chunks, oldest
+// first, after this returns. ENOTFOUND when there is no such subscription.
+func (a *App) ReplayWebhook(ctx context.Context, storeID, id string, start time.Time) error {
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
-		n = 0
 		w, err := tx.GetWebhook(ctx, storeID, id)
 		if err != nil {
 			return err
 		}
-		replay := returns.NewID(tx.Now())
-		var after int64
-		for {
-			evs, err := tx.ListEventsSince(ctx, storeID, start, after, 1000)
-			if err != nil {
-				return err
-			}
-			var ds []*returns.Delivery
-			for _, ev := range evs {
-				after = ev.ID
-				if d := deliveryFor(w, ev); d != nil {
-					d.MessageID = fmt.Sprintf("msg_%d_replay_%s", ev.ID, replay)
-					ds = append(ds, d)
-				}
-			}
-			if err := a.queueDeliveries(ctx, tx, w, ds); err != nil {
-				return err
-			}
-			n += len(ds)
-			if len(evs) < 1000 {
-				return nil
-			}
-		}
+		return jobs.EnqueueFill(ctx, tx, w, jobs.FillReplay, start)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("replay webhook: %w", err)
+		return fmt.Errorf("replay webhook: %w", err)
 	}
-	return n, nil
-}
-
-// deliveryFor is the delivery of a return event to w, or nil when the event
-// is not for w's topic.
-func deliveryFor(w *returns.Webhook, ev *returns.Event) *returns.Delivery {
-	return jobs.DeliveryFor(w, ev)
+	return nil
 }
 
 // DeliveryLog is a page of a subscription's deliveries with their attempts.

@@ -83,6 +83,7 @@ func Workers(st store.Store, cfg ...Config) *river.Workers {
 		c = cfg[0]
 	}
 	river.AddWorker(w, NewDeliverWorker(st, c.Webhooks))
+	river.AddWorker(w, &WebhookFillWorker{Store: st})
 	river.AddWorker(w, &EcwidMirrorWorker{Store: st, Config: c.Ecwid})
 	river.AddWorker(w, &EcwidTrackingWorker{Store: st, Config: c.Ecwid})
 	return w

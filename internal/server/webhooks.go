@@ -200,11 +200,9 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, key *retu
 	if err != nil {
 		return &returns.Error{Code: returns.EINVALID, Field: "start", Message: "must be an RFC 3339 date-time such as 2025-01-31T00:00:00Z"}
 	}
-	n, err := s.app.ReplayWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), start)
-	if err != nil {
+	if err := s.app.ReplayWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), start); err != nil {
 		return err
 	}
-	w.Header().Set("X-Rebound-Replayed", strconv.Itoa(n))
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }

@@ -1,0 +1,122 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/riverqueue/river"
+)
+
+// Modes of a WebhookFillArgs job.
+const (
+	FillBackfill = "backfill" // every existing return, as it is now
+	FillReplay   = "replay"   // every return event since Start, as recorded
+)
+
+// fillChunk is how many returns (or events) one transaction of a fill
+// queues: big stores are filled in many short transactions, each durable,
+// rather than one long one.
+const fillChunk = 500
+
+// WebhookFillArgs asks for deliveries of a store's history to one
+// subscription, a chunk at a time: each run queues one chunk and, in the
+// same transaction, the job for the next (Cursor).
+type WebhookFillArgs struct {
+	StoreID   string    `json:"store_id"`
+	WebhookID string    `json:"webhook_id"`
+	Mode      string    `json:"mode"`
+	Start     time.Time `json:"start,omitzero"` // replay: events created at or after
+	// Nonce makes this fill's webhook-ids its own.
+	Nonce string `json:"nonce"`
+	// Cursor is where the next chunk starts: a return id (backfill, going
+	// from the newest to the oldest) or an event id (replay, oldest first).
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (WebhookFillArgs) Kind() string { return "webhook.fill" }
+
+// EnqueueFill starts a backfill or replay for w in tx.
+func EnqueueFill(ctx context.Context, tx store.Tx, w *returns.Webhook, mode string, start time.Time) error {
+	return tx.Enqueue(ctx, WebhookFillArgs{StoreID: w.StoreID, WebhookID: w.ID, Mode: mode, Start: start, Nonce: returns.NewID(tx.Now())}, nil)
+}
+
+// WebhookFillWorker queues one chunk of a backfill or replay.
+type WebhookFillWorker struct {
+	river.WorkerDefaults[WebhookFillArgs]
+	Store store.Store
+}
+
+// Work implements river.Worker. A deleted subscription ends the fill.
+func (w *WebhookFillWorker) Work(ctx context.Context, job *river.Job[WebhookFillArgs]) error {
+	a := job.Args
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		hook, err := tx.GetWebhook(ctx, a.StoreID, a.WebhookID)
+		if err != nil {
+			return err
+		}
+		var ds []*returns.Delivery
+		next := ""
+		switch a.Mode {
+		case FillBackfill:
+			rs, err := tx.ListReturns(ctx, a.StoreID, store.ReturnQuery{Before: a.Cursor, Limit: fillChunk})
+			if err != nil {
+				return err
+			}
+			now := tx.Now()
+			for _, r := range rs {
+				payload, err := json.Marshal(returns.ReturnChange{Type: "backfill", At: now, Return: *r})
+				if err != nil {
+					return err
+				}
+				ds = append(ds, &returns.Delivery{StoreID: a.StoreID, WebhookID: a.WebhookID, MessageID: fmt.Sprintf("msg_backfill_%s_%s", a.Nonce, r.ID),
+					Type: "backfill", SubjectID: r.ID, At: now, Payload: payload, State: returns.DeliveryPending, NextAttemptAt: now})
+			}
+			if len(rs) == fillChunk {
+				next = rs[len(rs)-1].ID
+			}
+		case FillReplay:
+			var after int64
+			if a.Cursor != "" {
+				fmt.Sscan(a.Cursor, &after)
+			}
+			evs, err := tx.ListEventsSince(ctx, a.StoreID, a.Start, after, fillChunk)
+			if err != nil {
+				return err
+			}
+			for _, ev := range evs {
+				if d := DeliveryFor(hook, ev); d != nil {
+					d.MessageID = fmt.Sprintf("msg_%d_replay_%s", ev.ID, a.Nonce)
+					d.NextAttemptAt = tx.Now()
+					ds = append(ds, d)
+				}
+			}
+			if len(evs) == fillChunk {
+				next = fmt.Sprint(evs[len(evs)-1].ID)
+			}
+		default:
+			return river.JobCancel(fmt.Errorf("unknown fill mode %q", a.Mode))
+		}
+		if len(ds) > 0 {
+			if err := tx.AddDeliveries(ctx, ds); err != nil {
+				return err
+			}
+			if err := EnqueueDeliver(ctx, tx, a.StoreID, a.WebhookID, time.Time{}); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		a.Cursor = next
+		return tx.Enqueue(ctx, a, nil)
+	})
+	if returns.IsNotFound(err) {
+		return river.JobCancel(err)
+	}
+	return err
+}
