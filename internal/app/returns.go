@@ -763,7 +763,11 @@ func formatMinor(minor int64, currency string) string { return money.Format(mino
 
 // SetReturnLabel sets or replaces the return's label and tracking (e.g. a
 // label bought elsewhere, or a carrier's update), notes it on the timeline
-// and, when the return is mirrored in Ecwid, updates the Ecwid order.
+// and, when the return is mirrored in Ecwid, updates the Ecwid order. A
+// carrier status moves an approved return along: in_transit (or
+// out_for_delivery, available_for_pickup) takes an open return to
+// in_transit, delivered takes an open or in-transit return to delivered;
+// other statuses change nothing but the label.
 // Setting the same label again changes nothing. ENOTFOUND when the store
 // has no such return; EINVALID without a tracking number.
 func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*returns.Return, error) {
@@ -786,8 +790,30 @@ func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, 
 		} else if old == l.TrackingNumber {
 			msg = "Shipment updated."
 		}
-		return []returns.TimelineEvent{returns.Note(r, returns.TimelineShipmentUpdated, actor, tx.Now(), msg,
-			map[string]any{"trackingNumber": l.TrackingNumber, "carrier": l.Carrier, "status": l.Status})}, nil
+		evs := []returns.TimelineEvent{returns.Note(r, returns.TimelineShipmentUpdated, actor, tx.Now(), msg,
+			map[string]any{"trackingNumber": l.TrackingNumber, "carrier": l.Carrier, "status": l.Status})}
+		// The carrier's status moves the return along its flow when it can:
+		// on its way back, then received.
+		why := "Carrier status: " + l.Status + "."
+		switch l.Status {
+		case "in_transit", "out_for_delivery", "available_for_pickup":
+			if r.Status == returns.StatusOpen {
+				ev, err := r.MarkInTransit(actor, tx.Now(), why)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, ev)
+			}
+		case "delivered":
+			if r.Status == returns.StatusOpen || r.Status == returns.StatusInTransit {
+				ev, err := r.MarkDelivered(actor, tx.Now(), why)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, ev)
+			}
+		}
+		return evs, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("set return label: %w", err)

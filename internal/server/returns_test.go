@@ -799,3 +799,38 @@ func TestExchangeReturn(t *testing.T) {
 		}
 	})
 }
+
+// TestReturnLabelMovesStatus: tracking updates through the label endpoint
+// take an approved return to in_transit, then delivered, on its timeline.
+func TestReturnLabelMovesStatus(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.synced()
+		id := e.mustCreateReturn(returnBody())["id"].(string)
+		put := func(body string) map[string]any {
+			r := e.doUnchecked("PUT", "/v2.2/returns/"+id+"/label", e.key, "application/json", []byte(body))
+			if r.status != 200 {
+				t.Fatalf("label %s: %d %s", body, r.status, r.body)
+			}
+			return obj(r.json(t)["return"])
+		}
+		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"pre_transit"}}`); ret["status"] != "open" || obj(ret["shipment"])["tracker"] != "1Z1" {
+			t.Errorf("pre_transit: %v / %v", ret["status"], ret["shipment"])
+		}
+		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"in_transit"}}`); ret["status"] != "in_transit" {
+			t.Errorf("in_transit: %v", ret["status"])
+		}
+		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"delivered"}}`); ret["status"] != "delivered" {
+			t.Errorf("delivered: %v", ret["status"])
+		}
+		want := []string{returns.TimelineCreated, returns.TimelineShipmentUpdated, returns.TimelineShipmentUpdated, returns.TimelineInTransit,
+			returns.TimelineShipmentUpdated, returns.TimelineDelivered}
+		if ks := kinds(e.timeline(id)); fmt.Sprint(ks) != fmt.Sprint(want) {
+			t.Errorf("timeline = %v, want %v", ks, want)
+		}
+		for _, bad := range []string{`{"label":{"carrier":"UPS"}}`, `{"label":{"trackingNumber":"1","status":"lost"}}`, `{}`} {
+			if r := e.doUnchecked("PUT", "/v2.2/returns/"+id+"/label", e.key, "application/json", []byte(bad)); r.status != 400 {
+				t.Errorf("%s: %d %s", bad, r.status, r.body)
+			}
+		}
+	})
+}
