@@ -80,10 +80,14 @@ type Delivery struct {
 	NextAttemptAt time.Time `json:"nextAttemptAt"`
 	// FirstAttemptAt starts the retry window; zero before the first.
 	FirstAttemptAt time.Time `json:"firstAttemptAt"`
-	LastStatus     int       `json:"lastStatus"`
-	LastError      string    `json:"lastError,omitempty"`
-	CreatedAt      time.Time `json:"createdAt"`
-	UpdatedAt      time.Time `json:"updatedAt"`
+	// ClaimedUntil is the lease ClaimDeliveries gave this copy: finishing
+	// it is refused once the delivery was claimed again (the lease ran out
+	// and another worker took it). Zero when not claimed.
+	ClaimedUntil time.Time `json:"claimedUntil,omitzero"`
+	LastStatus   int       `json:"lastStatus"`
+	LastError    string    `json:"lastError,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
 }
 
 // DeliveryAttempt is one attempt of a delivery, for the delivery log.

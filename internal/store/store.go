@@ -298,12 +298,15 @@ type Tx interface {
 	// delivery may be attempted when it is pending, its NextAttemptAt is not
 	// after now, it is not leased, and no earlier delivery of the same
 	// subscription and subject is still pending. Concurrent claimers never
-	// get the same delivery.
+	// get the same delivery. Each returned delivery's ClaimedUntil is its
+	// lease.
 	ClaimDeliveries(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]*returns.Delivery, error)
 	// FinishAttempts records attempts: each delivery's State, Attempts,
 	// NextAttemptAt, FirstAttemptAt, LastStatus and LastError are saved
 	// from ds[i], its lease is released and as[i] is appended to its log.
-	// ds and as have the same length.
+	// ds and as have the same length. A delivery claimed again since ds[i]
+	// was claimed (ds[i].ClaimedUntil no longer matches) is skipped: the
+	// newer claimer records it.
 	FinishAttempts(ctx context.Context, ds []*returns.Delivery, as []returns.DeliveryAttempt) error
 	// ResetDelivery makes a delivery pending again for a manual redelivery
 	// (attempt at once, keeping its MessageID and log); ENOTFOUND when the

@@ -474,6 +474,10 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, webhookID string, now time.Tim
 	if err != nil {
 		return nil, err
 	}
+	until := FromUS(US(now.Add(lease)))
+	for _, d := range ds {
+		d.ClaimedUntil = until
+	}
 	slices.SortFunc(ds, func(a, b *returns.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return ds, nil
 }
@@ -484,7 +488,9 @@ func (t *Tx) ClaimDeliveries(ctx context.Context, webhookID string, now time.Tim
 // take three UPDATEs and three INSERTs.
 //
 // A delivery that no longer exists (its subscription was deleted
-// meanwhile) is skipped, attempt and all. An attempt whose number is
+// meanwhile), or that was claimed again since this copy was claimed (its
+// ClaimedUntil no longer matches: the lease ran out and another worker took
+// it), is skipped, attempt and all. An attempt whose number is
 // already logged for its delivery is not logged again: that only happens
 // when a lease ran out while its holder was still attempting and another
 // worker attempted the delivery too.
@@ -539,16 +545,19 @@ func repeatRows(row string, n int) string {
 // saveDeliveries saves ds (one statement) and records in saved the ids of
 // those that exist. The casts type the VALUES columns on PostgreSQL.
 func (t *Tx) saveDeliveries(ctx context.Context, ds []*returns.Delivery, saved map[int64]bool) error {
-	const row = `(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT))`
-	args := make([]any, 0, 1+7*len(ds))
+	const row = `(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS BIGINT))`
+	args := make([]any, 0, 1+8*len(ds))
 	args = append(args, US(t.now))
 	for _, d := range ds {
 		d.UpdatedAt = t.now
-		args = append(args, d.ID, d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError)
+		args = append(args, d.ID, d.State, d.Attempts, usOrZero(d.NextAttemptAt), usOrZero(d.FirstAttemptAt), d.LastStatus, d.LastError, usOrZero(d.ClaimedUntil))
 	}
+	// column8 is the claimer's lease: a delivery claimed again since (its
+	// lease ran out and another worker took it) is left to that worker.
 	rows, err := t.query(ctx, `UPDATE webhook_deliveries SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4,
 		first_attempt_at = v.column5, last_status = v.column6, last_error = v.column7, claimed_until = 0, updated_at = ?
-		FROM (VALUES `+repeatRows(row, len(ds))+`) AS v WHERE webhook_deliveries.id = v.column1 RETURNING id`, args...)
+		FROM (VALUES `+repeatRows(row, len(ds))+`) AS v
+		WHERE webhook_deliveries.id = v.column1 AND (v.column8 = 0 OR webhook_deliveries.claimed_until = v.column8) RETURNING id`, args...)
 	if err != nil {
 		return fmt.Errorf("finish attempts: %w", err)
 	}

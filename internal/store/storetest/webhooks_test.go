@@ -928,3 +928,62 @@ func TestPruneDeliveries(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishAfterLostLease: a worker whose lease ran out, and whose
+// delivery another worker claimed meanwhile, cannot overwrite the newer
+// claimer's outcome.
+func TestFinishAfterLostLease(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := mustStore(t, st, "Alpha")
+		w := &returns.Webhook{ID: returns.NewID(time.Now()), StoreID: s.ID, Kind: returns.WebhookRedo, Topic: returns.WebhookTopicReturn,
+			URL: "https://example.com/h", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		now := time.Now()
+		var stale, fresh []*returns.Delivery
+		err := st.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateWebhook(ctx, w); err != nil {
+				return err
+			}
+			d := &returns.Delivery{StoreID: s.ID, WebhookID: w.ID, MessageID: "m1", Type: "updated", SubjectID: "r1", At: now,
+				Payload: []byte(`{}`), State: returns.DeliveryPending, NextAttemptAt: now}
+			if err := tx.AddDeliveries(ctx, []*returns.Delivery{d}); err != nil {
+				return err
+			}
+			var err error
+			if stale, err = tx.ClaimDeliveries(ctx, w.ID, now, time.Second, 10); err != nil {
+				return err
+			}
+			// The lease runs out; another worker claims it.
+			fresh, err = tx.ClaimDeliveries(ctx, w.ID, now.Add(2*time.Second), time.Minute, 10)
+			return err
+		})
+		if err != nil || len(stale) != 1 || len(fresh) != 1 {
+			t.Fatalf("claims: %d %d %v", len(stale), len(fresh), err)
+		}
+		finish := func(d *returns.Delivery, state string, status int) {
+			d.State, d.Attempts, d.LastStatus = state, d.Attempts+1, status
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				return tx.FinishAttempts(ctx, []*returns.Delivery{d}, []returns.DeliveryAttempt{{DeliveryID: d.ID, Attempt: d.Attempts, At: time.Now(), StatusCode: status}})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		finish(fresh[0], returns.DeliverySucceeded, 200)
+		finish(stale[0], returns.DeliveryFailed, 500) // too late: refused
+		var got *returns.Delivery
+		var attempts map[int64][]returns.DeliveryAttempt
+		if err := st.View(ctx, func(tx store.ReadTx) error {
+			ds, as, err := tx.ListDeliveries(ctx, s.ID, w.ID, 0, 10)
+			if len(ds) == 1 {
+				got = ds[0]
+			}
+			attempts = as
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got == nil || got.State != returns.DeliverySucceeded || got.LastStatus != 200 || len(attempts[got.ID]) != 1 {
+			t.Errorf("delivery = %+v, attempts %v", got, attempts)
+		}
+	})
+}
