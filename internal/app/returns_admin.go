@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -86,7 +87,15 @@ func (a *App) UpsertReturnTag(ctx context.Context, storeID, name, theme, newName
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		final := name
 		if newName != "" && newName != name {
+			ids, err := tx.ReturnIDsWithTag(ctx, storeID, name)
+			if err != nil {
+				return err
+			}
 			if err := tx.RenameReturnTag(ctx, storeID, name, newName); err != nil {
+				return err
+			}
+			if err := noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q renamed to %q.", name, newName),
+				map[string]any{"from": name, "to": newName}); err != nil {
 				return err
 			}
 			final = newName
@@ -107,9 +116,39 @@ func (a *App) UpsertReturnTag(ctx context.Context, storeID, name, theme, newName
 // DeleteReturnTag deletes the store's tag and strips it from every return;
 // ENOTFOUND when there is none.
 func (a *App) DeleteReturnTag(ctx context.Context, storeID, name string) error {
-	err := a.Store.Update(ctx, func(tx store.Tx) error { return tx.DeleteReturnTag(ctx, storeID, name) })
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		ids, err := tx.ReturnIDsWithTag(ctx, storeID, name)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteReturnTag(ctx, storeID, name); err != nil {
+			return err
+		}
+		return noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q removed: the tag was deleted.", name), map[string]any{"deleted": name})
+	})
 	if err != nil {
 		return fmt.Errorf("delete return tag: %w", err)
+	}
+	return nil
+}
+
+// noteTagChange records, on each of the returns a tag rename or delete
+// changed, a timeline event and a return event (webhooks), in tx.
+func noteTagChange(ctx context.Context, tx store.Tx, storeID string, ids []string, msg string, data map[string]any) error {
+	actor := returns.SystemActor("tags")
+	for _, id := range ids {
+		r, err := tx.LockReturn(ctx, storeID, id)
+		if err != nil {
+			return err
+		}
+		r.UpdatedAt = tx.Now()
+		if err := tx.UpdateReturn(ctx, r); err != nil {
+			return err
+		}
+		ev := returns.Note(r, returns.TimelineTagsChanged, actor, tx.Now(), msg, data)
+		if err := jobs.RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, ev); err != nil {
+			return err
+		}
 	}
 	return nil
 }

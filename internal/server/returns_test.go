@@ -573,6 +573,11 @@ func TestReturnTags(t *testing.T) {
 		if got := tags(); got != "handle-with-care" {
 			t.Errorf("tags after delete = %q", got)
 		}
+		// Setting the tags, the rename and the delete each put an event on
+		// the return's timeline (and so a webhook).
+		if n := countKind(e.timeline(id), returns.TimelineTagsChanged); n != 3 {
+			t.Errorf("%d tags_changed events, want 3: %v", n, kinds(e.timeline(id)))
+		}
 		r = e.do("GET", "/v2.2/stores/"+e.storeID+"/return-tags", e.key, "", nil)
 		if ts := arr(r.json(t)["tags"]); len(ts) != 1 || obj(ts[0])["name"] != "handle-with-care" {
 			t.Errorf("tags = %s", r.body)

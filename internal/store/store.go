@@ -116,6 +116,9 @@ type ReadTx interface {
 
 	// ListReturnTags returns the store's return tags by name.
 	ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error)
+	// ReturnIDsWithTag returns the ids of the store's returns that carry the
+	// tag, in id order.
+	ReturnIDsWithTag(ctx context.Context, storeID, tag string) ([]string, error)
 	// GetReturnTag returns the store's tag, or ENOTFOUND.
 	GetReturnTag(ctx context.Context, storeID, name string) (*returns.ReturnTag, error)
 

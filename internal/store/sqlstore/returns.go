@@ -708,3 +708,24 @@ func (t *Tx) CreateGiftCard(ctx context.Context, g *returns.GiftCard) error {
 	}
 	return nil
 }
+
+// ReturnIDsWithTag implements store.ReadTx.
+func (t *Tx) ReturnIDsWithTag(ctx context.Context, storeID, tag string) ([]string, error) {
+	rows, err := t.query(ctx, `SELECT return_id FROM return_tag_links WHERE store_id = ? AND tag = ? ORDER BY return_id`, storeID, tag)
+	if err != nil {
+		return nil, fmt.Errorf("returns with tag: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("returns with tag: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("returns with tag: %w", err)
+	}
+	return ids, nil
+}
