@@ -12,6 +12,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +29,7 @@ import (
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/store/storetest"
 	"github.com/reboundhq/rebound/internal/webhooks"
+	"github.com/reboundhq/rebound/internal/webhooks/webhookstest"
 )
 
 // received is one request a receiver got.
@@ -685,4 +688,69 @@ func TestWebhookBackfillAndReplay(t *testing.T) {
 			t.Errorf("replay = %v, want %v", got, want)
 		}
 	})
+}
+
+// TestWebhookOfficialLibraryEndToEnd: real deliveries from the running
+// server, of both kinds, are verified by a receiver using the official
+// Standard Webhooks library (npm standardwebhooks, pinned) and Loop's
+// X-Loop-Signature computation, run by Node.js.
+func TestWebhookOfficialLibraryEndToEnd(t *testing.T) {
+	e := newEnv(t, storetest.OpenSQLite(t))
+	e.startWorkers(hookConfig())
+	e.synced()
+	for _, kind := range []string{"redo", "loop"} {
+		t.Run(kind, func(t *testing.T) {
+			// The receiver needs the secret, which the subscription's answer
+			// holds: a proxy stands at the URL until the receiver starts.
+			var target atomic.Pointer[url.URL]
+			var mu sync.Mutex
+			var statuses []int
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				u := target.Load()
+				if u == nil {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				rp := httputil.NewSingleHostReverseProxy(u)
+				rp.ModifyResponse = func(res *http.Response) error {
+					mu.Lock()
+					statuses = append(statuses, res.StatusCode)
+					mu.Unlock()
+					return nil
+				}
+				rp.ServeHTTP(w, r)
+			}))
+			defer proxy.Close()
+			r := e.doUnchecked("POST", "/v2.2/stores/"+e.storeID+"/webhooks", e.key, "application/json",
+				[]byte(`{"webhook":{"callback":{"url":"`+proxy.URL+`/hook","auth":null},"topic":"return","kind":"`+kind+`"}}`))
+			if r.status != 201 {
+				t.Fatalf("subscribe: %d %s", r.status, r.body)
+			}
+			secret := obj(obj(r.json(t)["webhook"])["rebound"])["secret"].(string)
+			u, _ := url.Parse(webhookstest.StartReceiver(t, secret, secret))
+			target.Store(u)
+			id := e.mustCreateReturn(returnBody())["id"].(string)
+			e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"flagged"}`))
+			waitFor(t, 15*time.Second, "2 deliveries the library accepts", func() bool {
+				mu.Lock()
+				defer mu.Unlock()
+				ok := 0
+				for _, s := range statuses {
+					if s == 200 {
+						ok++
+					}
+				}
+				return ok >= 2
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			for _, s := range statuses {
+				if s != 200 {
+					t.Errorf("the receiver refused a delivery: %d (all: %v)", s, statuses)
+				}
+			}
+			// Free the unit for the next kind.
+			e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"deleted"}`))
+		})
+	}
 }

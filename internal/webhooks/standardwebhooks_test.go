@@ -1,15 +1,14 @@
 package webhooks
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/reboundhq/rebound/internal/webhooks/webhookstest"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,18 +16,9 @@ import (
 )
 
 // These tests check our signatures with the official Standard Webhooks
-// library (npm standardwebhooks, pinned in npm_test.go) run by Node.js, and
+// library (npm standardwebhooks, pinned in webhookstest) run by Node.js, and
 // X-Loop-Signature with the computation from Loop's documentation. They
 // need node and (on the first run) npm; without them they fail, never skip.
-
-func nodePath(t *testing.T) string {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is needed to check webhook signatures with the official Standard Webhooks library: %v", err)
-	}
-	return node
-}
 
 type jsCase struct {
 	Name    string            `json:"name"`
@@ -47,18 +37,18 @@ type jsResult struct {
 	Value string `json:"value"`
 }
 
-// runJS runs the cases through testdata/verify.js and returns the results
+// runJS runs the cases through webhookstest's verify.js and returns the results
 // by case name.
 func runJS(t *testing.T, cases []jsCase) map[string]jsResult {
 	t.Helper()
-	node, dir := nodePath(t), standardWebhooksDir(t)
+	node, dir := webhookstest.Node(t), webhookstest.Dir(t)
 	in, err := json.Marshal(map[string]any{"cases": cases})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "verify.js"), dir, "batch")
+	cmd := exec.CommandContext(ctx, node, webhookstest.Script(), dir, "batch")
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -72,8 +62,8 @@ func runJS(t *testing.T, cases []jsCase) map[string]jsResult {
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("node output %q: %v", stdout.String(), err)
 	}
-	if out.Version != swhVersion {
-		t.Fatalf("node loaded standardwebhooks %s, want %s", out.Version, swhVersion)
+	if out.Version != webhookstest.Version {
+		t.Fatalf("node loaded standardwebhooks %s, want %s", out.Version, webhookstest.Version)
 	}
 	res := map[string]jsResult{}
 	for _, r := range out.Results {
@@ -211,32 +201,9 @@ func TestLoopSignatureAsLoopDocs(t *testing.T) {
 // receiver that verifies each request with the official library (and
 // X-Loop-Signature as Loop's docs do), as a subscriber would.
 func TestDeliverToStandardWebhooksReceiver(t *testing.T) {
-	node, dir := nodePath(t), standardWebhooksDir(t)
 	oldSecret, newSecret, loopSecret, otherLoopSecret := NewSecret(), NewSecret(), NewSecret(), NewSecret()
 
-	receiver := func(secret string) string {
-		cmd := exec.CommandContext(t.Context(), node, filepath.Join("testdata", "verify.js"), dir, "serve", secret, loopSecret)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		var port int
-		var version string
-		if _, serr := fmt.Sscanf(line, "listening %d %s", &port, &version); err != nil || serr != nil {
-			t.Fatalf("receiver did not start: %q %v %v\n%s", line, err, serr, stderr.String())
-		}
-		if version != swhVersion {
-			t.Fatalf("receiver loaded standardwebhooks %s, want %s", version, swhVersion)
-		}
-		return fmt.Sprintf("http://127.0.0.1:%d/hook", port)
-	}
+	receiver := func(secret string) string { return webhookstest.StartReceiver(t, secret, loopSecret) }
 	urlOld, urlNew := receiver(oldSecret), receiver(newSecret)
 	client := Guard{AllowPrivate: true}.Client(5 * time.Second)
 

@@ -1,4 +1,10 @@
-package webhooks
+// Package webhookstest is test support for Rebound's webhook signatures: it
+// installs the official Standard Webhooks JavaScript library (npm
+// "standardwebhooks", pinned with its dependencies) and runs verify.js, a
+// Node.js receiver that checks deliveries with it. Import it only from
+// _test.go files; it fails tests (never skips them) when node or npm is
+// missing.
+package webhookstest
 
 // Fetching the official Standard Webhooks JavaScript library for the
 // verification tests, the way internal/redospec fetches Redo's spec:
@@ -8,6 +14,7 @@ package webhooks
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -22,6 +29,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +41,8 @@ import (
 // allow: "@stablelib/base64": "^1.0.0", "fast-sha256": "^1.3.0"), so the
 // test never runs code that was not reviewed and hashed here.
 const (
-	swhVersion   = "1.1.1"
+	// Version is the pinned standardwebhooks version.
+	Version      = "1.1.1"
 	swhIntegrity = "sha512-bCbX9ZEyFkWPsRz7Bl3NuQUJohmwGSev/yhr7vhaGPlc4AfIrspIRa6cPTBuI1ItmrTDJ4d/S2hCsfe4+vQGnQ=="
 
 	npmTimeout = 5 * time.Minute
@@ -46,7 +55,7 @@ type npmPackage struct {
 }
 
 var swhPackages = []npmPackage{
-	{"standardwebhooks", swhVersion, swhIntegrity},
+	{"standardwebhooks", Version, swhIntegrity},
 	{"@stablelib/base64", "1.0.1", "sha512-1bnPQqSxSuc3Ii6MhBysoWCg58j97aUjuCSZrGSmDxNqtytIi0k8utUenAwTZN4V5mXXYGsVUI9zeBqy+jBOSQ=="},
 	{"fast-sha256", "1.3.0", "sha512-n11RGP/lrWEFI/bWdygLxhI+pVeo1ZYIVwvvPkW7azl/rOy+F3HYRZ2K5zeE9mmkhQppyv9sQFx0JM9UabnpPQ=="},
 }
@@ -62,18 +71,18 @@ func (p npmPackage) tarball() string {
 // by package name.
 type npmPackFunc func(dir string, pkgs []npmPackage) (map[string]string, error)
 
-// standardWebhooksDir returns a directory whose node_modules holds the
-// pinned standardwebhooks and its dependencies, fetching them on first use.
-// It fails the test, never skips it, when that is impossible.
-func standardWebhooksDir(t testing.TB) string {
+// Dir returns a directory whose node_modules holds the pinned
+// standardwebhooks and its dependencies, fetching them on first use. It
+// fails the test, never skips it, when that is impossible.
+func Dir(t testing.TB) string {
 	t.Helper()
 	base, err := os.UserCacheDir()
 	if err != nil {
-		t.Fatalf("no user cache directory to keep standardwebhooks@%s in: %v", swhVersion, err)
+		t.Fatalf("no user cache directory to keep standardwebhooks@%s in: %v", Version, err)
 	}
-	dir := filepath.Join(base, "rebound", "standardwebhooks-"+swhVersion)
+	dir := filepath.Join(base, "rebound", "standardwebhooks-"+Version)
 	if err := installNPM(dir, swhPackages, npmPack); err != nil {
-		t.Fatalf("cannot install the Standard Webhooks library (standardwebhooks@%s) for the signature tests: %v", swhVersion, err)
+		t.Fatalf("cannot install the Standard Webhooks library (standardwebhooks@%s) for the signature tests: %v", Version, err)
 	}
 	return dir
 }
@@ -314,4 +323,53 @@ func tail(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
+}
+
+// Node returns the path of node, failing the test when there is none.
+func Node(t testing.TB) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is needed to check webhook signatures with the official Standard Webhooks library: %v", err)
+	}
+	return node
+}
+
+// Script returns the path of verify.js (see its header for its modes).
+func Script() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "verify.js")
+}
+
+// StartReceiver starts verify.js as an HTTP receiver on 127.0.0.1 that
+// verifies every POST with new Webhook(secret).verify (and X-Loop-Signature
+// with loopSecret when the request has one), answering 200 or 401; it
+// returns its URL and stops when the test ends.
+func StartReceiver(t testing.TB, secret, loopSecret string) string {
+	t.Helper()
+	node, dir := Node(t), Dir(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, node, Script(), dir, "serve", secret, loopSecret)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	var port int
+	var version string
+	if _, serr := fmt.Sscanf(line, "listening %d %s", &port, &version); err != nil || serr != nil {
+		t.Fatalf("receiver did not start: %q %v %v\n%s", line, err, serr, stderr.String())
+	}
+	if version != Version {
+		t.Fatalf("receiver loaded standardwebhooks %s, want %s", version, Version)
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d/hook", port)
 }

@@ -1,4 +1,4 @@
-package webhooks
+package webhookstest
 
 import (
 	"archive/tar"

@@ -1,7 +1,8 @@
 // Receiver side of Rebound's webhook signatures, checked with the official
 // Standard Webhooks JavaScript library (npm "standardwebhooks") and with the
-// X-Loop-Signature computation from Loop's documentation. Run by
-// standardwebhooks_test.go; not part of the product.
+// X-Loop-Signature computation from Loop's documentation. Run by the tests
+// through package webhookstest (internal/webhooks, internal/server); not
+// part of the product.
 //
 //   node verify.js DIR batch < request.json
 //     DIR/node_modules holds standardwebhooks and its dependencies.
