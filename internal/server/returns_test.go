@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -836,6 +837,54 @@ func TestReturnLabelMovesStatus(t *testing.T) {
 			if r := e.doUnchecked("PUT", "/v2.2/returns/"+id+"/label", e.key, "application/json", []byte(bad)); r.status != 400 {
 				t.Errorf("%s: %d %s", bad, r.status, r.body)
 			}
+		}
+	})
+}
+
+// TestListStableWhileCreating: returns created while a client pages through
+// the list neither repeat nor hide the returns it has not reached yet.
+func TestListStableWhileCreating(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.synced()
+		var before []string
+		for range 6 {
+			id := e.mustCreateReturn(returnBody())["id"].(string)
+			before = append(before, id)
+			e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"deleted"}`))
+		}
+		page := func(cursor string) ([]string, string) {
+			req, _ := http.NewRequest("GET", e.srv.URL+"/v2.2/stores/"+e.storeID+"/returns", nil)
+			req.Header.Set("Authorization", "Bearer "+e.key)
+			req.Header.Set("X-Page-Size", "2")
+			if cursor != "" {
+				req.Header.Set("X-Page-Continue", cursor)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var p struct{ Returns []struct{ ID string } }
+			_ = json.NewDecoder(res.Body).Decode(&p)
+			var ids []string
+			for _, r := range p.Returns {
+				ids = append(ids, r.ID)
+			}
+			return ids, res.Header.Get("X-Page-Next")
+		}
+		var seen []string
+		ids, next := page("")
+		seen = append(seen, ids...)
+		for next != "" {
+			// New returns arrive between pages.
+			id := e.mustCreateReturn(returnBody())["id"].(string)
+			e.do("PUT", "/v2.2/returns/"+id+"/status", e.key, "application/json", []byte(`{"status":"deleted"}`))
+			ids, next = page(next)
+			seen = append(seen, ids...)
+		}
+		slices.Reverse(before)
+		if fmt.Sprint(seen) != fmt.Sprint(before) {
+			t.Errorf("paged %v, want exactly the returns that existed, newest first: %v", seen, before)
 		}
 	})
 }
