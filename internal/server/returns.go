@@ -91,20 +91,31 @@ func decodeStrict(body []byte, v any) error {
 	return statusError(http.StatusBadRequest, "request body: "+strings.TrimPrefix(err.Error(), "json: "))
 }
 
+// decodeBody reads a JSON request body (readJSONBody's checks) and decodes
+// it strictly into a T (decodeStrict's errors).
+func decodeBody[T any](w http.ResponseWriter, r *http.Request, limit int64) (*T, error) {
+	body, err := readJSONBody(w, r, limit)
+	if err != nil {
+		return nil, err
+	}
+	var v T
+	if err := decodeStrict(body, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 // decodeMember reads a request body that is one JSON object with one
 // member, name, as Rebound's and Redo's single-resource bodies are
 // ({"policy": {...}}), and returns that member decoded strictly. A missing
 // or null member, or any other member, is an EINVALID error naming it;
 // errors inside the member are named from it ("policy.windowDays").
 func decodeMember[T any](w http.ResponseWriter, r *http.Request, name string, limit int64) (*T, error) {
-	body, err := readJSONBody(w, r, limit)
+	mp, err := decodeBody[map[string]json.RawMessage](w, r, limit)
 	if err != nil {
 		return nil, err
 	}
-	var m map[string]json.RawMessage
-	if err := decodeStrict(body, &m); err != nil {
-		return nil, err
-	}
+	m := *mp
 	if m == nil {
 		return nil, statusError(http.StatusBadRequest, "request body must be a JSON object")
 	}
@@ -462,12 +473,8 @@ type statusBody struct {
 }
 
 func (s *Server) setReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	in, err := decodeBody[statusBody](w, r, MaxBodyBytes)
 	if err != nil {
-		return err
-	}
-	var in statusBody
-	if err := decodeStrict(body, &in); err != nil {
 		return err
 	}
 	if in.Status == nil {
@@ -580,12 +587,8 @@ type processBody struct {
 }
 
 func (s *Server) processReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	in, err := decodeBody[processBody](w, r, MaxBodyBytes)
 	if err != nil {
-		return err
-	}
-	var in processBody
-	if err := decodeStrict(body, &in); err != nil {
 		return err
 	}
 	if in.Products == nil {
@@ -772,12 +775,8 @@ type bulkResultJSON struct {
 }
 
 func (s *Server) importReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, 4*MaxBodyBytes)
+	in, err := decodeBody[bulkBody](w, r, 4*MaxBodyBytes)
 	if err != nil {
-		return err
-	}
-	var in bulkBody
-	if err := decodeStrict(body, &in); err != nil {
 		return err
 	}
 	switch {

@@ -183,14 +183,10 @@ func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, key *retu
 }
 
 func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
-	if err != nil {
-		return err
-	}
-	var in struct {
+	in, err := decodeBody[struct {
 		Start *string `json:"start"`
-	}
-	if err := decodeStrict(body, &in); err != nil {
+	}](w, r, MaxBodyBytes)
+	if err != nil {
 		return err
 	}
 	if in.Start == nil {

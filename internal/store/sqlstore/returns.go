@@ -526,29 +526,11 @@ func (t *Tx) PutReturnTag(ctx context.Context, tag *returns.ReturnTag) (bool, er
 	return false, returns.Errorf(returns.ECONFLICT, "put return tag %q: too many concurrent changes", tag.Name)
 }
 
-// tagReturns returns the ids of the store's returns that use tag.
-func (t *Tx) tagReturns(ctx context.Context, storeID, tag string) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT return_id FROM return_tag_links WHERE store_id = ? AND tag = ? ORDER BY return_id`, storeID, tag)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // retag rewrites tag from to to ("" strips it) in the Tags of every return
 // that uses it, and their links. It keeps the returns' UpdatedAt: the
 // return itself did not change, only a tag's name.
 func (t *Tx) retag(ctx context.Context, storeID, from, to string) error {
-	ids, err := t.tagReturns(ctx, storeID, from)
+	ids, err := t.ReturnIDsWithTag(ctx, storeID, from)
 	if err != nil {
 		return err
 	}
