@@ -21,10 +21,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
+	"github.com/reboundhq/rebound/internal/server"
 )
 
 // rebound ecwid reads a store's data from the Ecwid REST API v3: one
@@ -223,7 +224,7 @@ func (c *ecwidConn) register(fs *flag.FlagSet) {
 
 // storeCredentials reads and unseals the Ecwid credentials connected to the
 // Rebound store c.store.
-func (e *ecwidCmd) storeCredentials(ctx context.Context, c *ecwidConn) (*app.EcwidCredentials, error) {
+func (e *ecwidCmd) storeCredentials(ctx context.Context, c *ecwidConn) (*ecwidsync.EcwidCredentials, error) {
 	st, err := c.db.open(ctx, e.log)
 	if err != nil {
 		return nil, err
@@ -233,9 +234,8 @@ func (e *ecwidCmd) storeCredentials(ctx context.Context, c *ecwidConn) (*app.Ecw
 	if err != nil {
 		return nil, err
 	}
-	a := app.New(st)
-	a.Secrets = box
-	creds, err := a.EcwidCredentials(ctx, c.store)
+	svc := &ecwidsync.Service{Store: st, Secrets: box}
+	creds, err := svc.Credentials(ctx, c.store)
 	if returns.IsNotFound(err) {
 		return nil, fmt.Errorf("store %s has no Ecwid connection (or does not exist): connect it with PUT /v2.2/stores/%s/integrations/ecwid", c.store, c.store)
 	}
@@ -1464,10 +1464,8 @@ func (e *ecwidCmd) connectStore(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(st)
-	a.Secrets = box
-	a.PublicURL = strings.TrimRight(*publicURL, "/")
-	conn, err := a.ConnectEcwid(ctx, *store, app.ConnectEcwidInput{EcwidStoreID: *ecwidStore, AccessToken: token, CustomerGroup: *group,
+	svc := server.NewServices(server.Options{Store: st, Secrets: box, PublicURL: strings.TrimRight(*publicURL, "/")}).Ecwid
+	conn, err := svc.Connect(ctx, *store, ecwidsync.ConnectInput{EcwidStoreID: *ecwidStore, AccessToken: token, CustomerGroup: *group,
 		ClientID: *clientID, ClientSecret: secret, APIBaseURL: *base})
 	if err != nil {
 		return err

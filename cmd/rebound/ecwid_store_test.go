@@ -11,8 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
+	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store/sqlite"
 )
 
@@ -32,13 +33,12 @@ func TestEcwidConnectedStoreCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(st)
-	a.Secrets = box
-	s, _, err := a.CreateStore(ctx, "Acme")
+	sv := server.NewServices(server.Options{Store: st, Secrets: box})
+	s, _, err := sv.App.CreateStore(ctx, "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.ConnectEcwid(ctx, s.ID, app.ConnectEcwidInput{
+	if _, err := sv.Ecwid.Connect(ctx, s.ID, ecwidsync.ConnectInput{
 		EcwidStoreID: srv.StoreID, AccessToken: srv.Token, CustomerGroup: "Returns", APIBaseURL: srv.APIRoot(),
 	}); err != nil {
 		t.Fatal(err)

@@ -15,11 +15,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/reboundhq/rebound/internal/app"
-	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
@@ -30,7 +31,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	publicURL := fs.String("public-url", env("REBOUND_PUBLIC_URL", ""), "base URL the server is reached at from outside, for the webhook URLs it hands out; default http://ADDR (env REBOUND_PUBLIC_URL)")
 	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
-	ecwidMaxAge := fs.Duration("ecwid-webhook-max-age", app.DefaultEcwidWebhookMaxAge, "refuse Ecwid webhooks whose eventCreated is older than this (replay protection)")
+	ecwidMaxAge := fs.Duration("ecwid-webhook-max-age", ecwidsync.DefaultWebhookMaxAge, "refuse Ecwid webhooks whose eventCreated is older than this (replay protection)")
 	allowPrivate := fs.Bool("allow-private-webhook-targets", envBool("REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS"), "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only; env REBOUND_ALLOW_PRIVATE_WEBHOOK_TARGETS=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -54,10 +55,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	if err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}
-	a := app.New(st)
-	a.Secrets = box
-	a.AllowPrivateWebhookTargets = *allowPrivate
-	a.EcwidWebhookMaxAge = *ecwidMaxAge
+	sv := server.NewServices(server.Options{Store: st, Secrets: box, AllowPrivateWebhookTargets: *allowPrivate, EcwidWebhookMaxAge: *ecwidMaxAge})
+	a := sv.App
 	if *allowPrivate {
 		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
 	}
@@ -67,9 +66,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	base := "http://" + ln.Addr().String()
-	a.PublicURL = base
+	sv.SetPublicURL(base)
 	if *publicURL != "" {
-		a.PublicURL = strings.TrimRight(*publicURL, "/")
+		sv.SetPublicURL(strings.TrimRight(*publicURL, "/"))
 	}
 	if *demo {
 		if err := printDemo(ctx, a, base, stdout); err != nil {
@@ -81,16 +80,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	// stopped softly below, letting running jobs finish.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	hookCfg := jobs.WebhookConfig{Secrets: box, AllowPrivateTargets: *allowPrivate, Metrics: jobs.NewWebhookMetrics(reg, st), Logger: log}
-	if err := st.StartWorkers(context.WithoutCancel(ctx), jobs.Workers(st, jobs.Config{Webhooks: hookCfg, Ecwid: jobs.EcwidConfig{Secrets: box}})); err != nil {
+	if err := st.StartWorkers(context.WithoutCancel(ctx), sv.Workers(reg, log)); err != nil {
 		ln.Close()
 		return err
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSweep()
-	go jobs.Sweep(sweepCtx, st, time.Minute, log)
+	go webhooks.Sweep(sweepCtx, st, time.Minute, log)
 	srv := &http.Server{
-		Handler:           server.New(server.Config{App: a, Logger: log, AccessLog: true, Registry: reg}),
+		Handler:           server.New(server.Config{Services: sv, Logger: log, AccessLog: true, Registry: reg}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -16,34 +16,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/returns"
-	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
 // App runs use cases against a store.
 type App struct {
 	Store store.Store
-	// Secrets seals third-party credentials at rest. Optional: use cases
-	// that store credentials (ConnectEcwid) fail without it.
-	Secrets *secrets.Box
 	// PublicURL is the base URL the server is reached at from outside
-	// (e.g. "https://returns.example.com"), used to build webhook URLs;
+	// (e.g. "https://returns.example.com"), used to build file URLs;
 	// empty means they are given as paths.
 	PublicURL string
-	// EcwidOptions are added to every Ecwid client the app creates (tests
-	// use them to disable pacing and retries).
-	EcwidOptions []ecwid.Option
-	// AllowPrivateWebhookTargets lets webhook callbacks be http:// URLs and
-	// resolve to private, loopback and link-local addresses (tests, local
-	// development). Off in production: see internal/webhooks.Guard.
-	AllowPrivateWebhookTargets bool
-	// EcwidWebhookMaxAge is how old an inbound Ecwid webhook may be
-	// (default DefaultEcwidWebhookMaxAge).
-	EcwidWebhookMaxAge time.Duration
 
-	keys keyCache
+	hooks []ChangeHook
+	keys  keyCache
 }
 
 // New returns an App over st.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -180,7 +179,7 @@ func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Act
 
 func validateReturnRequest(req *ReturnRequest) error {
 	var errs []error
-	add := func(field, msg string) { errs = append(errs, invalid(field, msg)) }
+	add := func(field, msg string) { errs = append(errs, returns.Invalid(field, msg)) }
 	if req.Provider != returns.ProviderCustom {
 		add("data.provider", fmt.Sprintf("unknown provider %q; orders synced through custom/orders use \"custom\"", req.Provider))
 	}
@@ -330,7 +329,7 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 		for i, ei := range req.Exchange {
 			p, err := money.ParseAmount(ei.Price, o.ShopCurrency)
 			if err != nil {
-				return nil, invalid(fmt.Sprintf("data.exchange.items[%d].price", i), err.Error())
+				return nil, returns.Invalid(fmt.Sprintf("data.exchange.items[%d].price", i), err.Error())
 			}
 			r.Exchange.Items = append(r.Exchange.Items, returns.ExchangeItem{ID: returns.NewID(now), ProductID: ei.ProductID,
 				VariantID: ei.VariantID, SKU: ei.SKU, Title: ei.Title, Quantity: ei.Quantity, Price: p})
@@ -364,17 +363,10 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	if err := tx.CreateReturn(ctx, &created); err != nil {
 		return nil, err
 	}
-	if err := a.recordChange(ctx, tx, &created, EventReturnCreated, ev); err != nil {
+	if err := a.RecordChange(ctx, tx, &created, EventReturnCreated, ev); err != nil {
 		return nil, err
 	}
 	return &created, nil
-}
-
-// recordChange records one change of r: its timeline events, the event for
-// webhooks, and the Ecwid jobs the change calls for (see
-// jobs.RecordReturnChange), in tx.
-func (a *App) recordChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
-	return jobs.RecordReturnChange(ctx, tx, r, kind, evs...)
 }
 
 func fieldOf(err error) string {
@@ -530,7 +522,7 @@ func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx s
 		if err := tx.UpdateReturn(ctx, r); err != nil {
 			return err
 		}
-		return a.recordChange(ctx, tx, r, EventReturnUpdated, evs...)
+		return a.RecordChange(ctx, tx, r, EventReturnUpdated, evs...)
 	})
 	return out, err
 }
@@ -772,7 +764,7 @@ func formatMinor(minor int64, currency string) string { return money.Format(mino
 // has no such return; EINVALID without a tracking number.
 func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*returns.Return, error) {
 	if strings.TrimSpace(l.TrackingNumber) == "" {
-		return nil, invalid("label.trackingNumber", "must not be empty")
+		return nil, returns.Invalid("label.trackingNumber", "must not be empty")
 	}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		if r.Label != nil && *r.Label == l {

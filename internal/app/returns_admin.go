@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -60,11 +59,11 @@ func (a *App) ListReturnTags(ctx context.Context, storeID string) ([]*returns.Re
 func checkTagName(field, name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
-		return invalid(field, "must not be empty")
+		return returns.Invalid(field, "must not be empty")
 	case name != strings.TrimSpace(name):
-		return invalid(field, "must not start or end with spaces")
+		return returns.Invalid(field, "must not start or end with spaces")
 	case len([]rune(name)) > MaxTagNameLen:
-		return invalid(field, fmt.Sprintf("must be at most %d characters", MaxTagNameLen))
+		return returns.Invalid(field, fmt.Sprintf("must be at most %d characters", MaxTagNameLen))
 	}
 	return nil
 }
@@ -94,7 +93,7 @@ func (a *App) UpsertReturnTag(ctx context.Context, storeID, name, theme, newName
 			if err := tx.RenameReturnTag(ctx, storeID, name, newName); err != nil {
 				return err
 			}
-			if err := noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q renamed to %q.", name, newName),
+			if err := a.noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q renamed to %q.", name, newName),
 				map[string]any{"from": name, "to": newName}); err != nil {
 				return err
 			}
@@ -124,7 +123,7 @@ func (a *App) DeleteReturnTag(ctx context.Context, storeID, name string) error {
 		if err := tx.DeleteReturnTag(ctx, storeID, name); err != nil {
 			return err
 		}
-		return noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q removed: the tag was deleted.", name), map[string]any{"deleted": name})
+		return a.noteTagChange(ctx, tx, storeID, ids, fmt.Sprintf("Tag %q removed: the tag was deleted.", name), map[string]any{"deleted": name})
 	})
 	if err != nil {
 		return fmt.Errorf("delete return tag: %w", err)
@@ -134,7 +133,7 @@ func (a *App) DeleteReturnTag(ctx context.Context, storeID, name string) error {
 
 // noteTagChange records, on each of the returns a tag rename or delete
 // changed, a timeline event and a return event (webhooks), in tx.
-func noteTagChange(ctx context.Context, tx store.Tx, storeID string, ids []string, msg string, data map[string]any) error {
+func (a *App) noteTagChange(ctx context.Context, tx store.Tx, storeID string, ids []string, msg string, data map[string]any) error {
 	actor := returns.SystemActor("tags")
 	for _, id := range ids {
 		r, err := tx.LockReturn(ctx, storeID, id)
@@ -146,7 +145,7 @@ func noteTagChange(ctx context.Context, tx store.Tx, storeID string, ids []strin
 			return err
 		}
 		ev := returns.Note(r, returns.TimelineTagsChanged, actor, tx.Now(), msg, data)
-		if err := jobs.RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, ev); err != nil {
+		if err := a.RecordChange(ctx, tx, r, returns.EventReturnUpdated, ev); err != nil {
 			return err
 		}
 	}
@@ -158,14 +157,14 @@ func noteTagChange(ctx context.Context, tx store.Tx, storeID string, ids []strin
 // when there is no such return.
 func (a *App) SetReturnTags(ctx context.Context, actor returns.Actor, storeID, returnID string, names []string) (*returns.Return, error) {
 	if len(names) > MaxReturnTags {
-		return nil, invalid("tags", fmt.Sprintf("at most %d tags", MaxReturnTags))
+		return nil, returns.Invalid("tags", fmt.Sprintf("at most %d tags", MaxReturnTags))
 	}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		var tags []string
 		for i, n := range names {
 			if _, err := tx.GetReturnTag(ctx, storeID, n); err != nil {
 				if returns.IsNotFound(err) {
-					return nil, invalid(fmt.Sprintf("tags[%d]", i), fmt.Sprintf("the store has no return tag %q; create it with PUT /v2.2/stores/%s/return-tags/{name}", n, storeID))
+					return nil, returns.Invalid(fmt.Sprintf("tags[%d]", i), fmt.Sprintf("the store has no return tag %q; create it with PUT /v2.2/stores/%s/return-tags/{name}", n, storeID))
 				}
 				return nil, err
 			}
@@ -241,18 +240,18 @@ func (a *App) ImportReturns(ctx context.Context, actor returns.Actor, storeID st
 func (a *App) importReturn(ctx context.Context, actor returns.Actor, storeID string, row *ImportedReturn) (string, error) {
 	var errs []error
 	if len(row.Products) == 0 {
-		errs = append(errs, invalid("products", "a return needs at least one product"))
+		errs = append(errs, returns.Invalid("products", "a return needs at least one product"))
 	}
 	for i, p := range row.Products {
 		if strings.TrimSpace(p.ProductID) == "" {
-			errs = append(errs, invalid(fmt.Sprintf("products[%d].productId", i), "must not be empty"))
+			errs = append(errs, returns.Invalid(fmt.Sprintf("products[%d].productId", i), "must not be empty"))
 		}
 		if p.Quantity < 1 {
-			errs = append(errs, invalid(fmt.Sprintf("products[%d].quantity", i), "must be at least 1"))
+			errs = append(errs, returns.Invalid(fmt.Sprintf("products[%d].quantity", i), "must be at least 1"))
 		}
 	}
 	if row.Currency != "" && !isCurrency(row.Currency) {
-		errs = append(errs, invalid("currency", "must be an ISO 4217 code such as USD"))
+		errs = append(errs, returns.Invalid("currency", "must be an ISO 4217 code such as USD"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return "", err
@@ -307,7 +306,7 @@ func (a *App) importReturn(ctx context.Context, actor returns.Actor, storeID str
 			}
 		}
 		id = created.ID
-		return a.recordChange(ctx, tx, &created, EventReturnCreated, ev)
+		return a.RecordChange(ctx, tx, &created, EventReturnCreated, ev)
 	})
 	if err != nil {
 		return "", err

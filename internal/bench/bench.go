@@ -30,11 +30,12 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/customorder"
 	"github.com/reboundhq/rebound/internal/examples"
-	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/store/postgres"
 	"github.com/reboundhq/rebound/internal/store/sqlite"
+	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
 // Config configures a run.
@@ -55,7 +56,7 @@ type Config struct {
 	CPUProfile io.Writer
 	// Webhooks configures webhook delivery; its Secrets also seal the app's
 	// secrets.
-	Webhooks jobs.WebhookConfig
+	Webhooks webhooks.WorkerConfig
 }
 
 // Result is one phase's figures.
@@ -110,7 +111,9 @@ type Env struct {
 	DB      string
 	Store   store.Store
 	App     *app.App
-	close   func()
+	// Services are the wired use cases (webhooks, Ecwid) besides App.
+	Services *server.Services
+	close    func()
 }
 
 // Close stops the server and removes what it created.
@@ -156,20 +159,20 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		st = sq
 	}
 	cleanups = append(cleanups, func() { st.Close() })
-	if err := st.StartWorkers(ctx, jobs.Workers(st, jobs.Config{Webhooks: cfg.Webhooks})); err != nil {
+	sv := server.NewServices(server.Options{Store: st, Secrets: cfg.Webhooks.Secrets,
+		AllowPrivateWebhookTargets: cfg.Webhooks.AllowPrivateTargets, Webhooks: cfg.Webhooks})
+	if err := st.StartWorkers(ctx, sv.Workers(nil, log)); err != nil {
 		cleanup()
 		return nil, err
 	}
-	a := app.New(st)
-	a.Secrets = cfg.Webhooks.Secrets
-	a.AllowPrivateWebhookTargets = cfg.Webhooks.AllowPrivateTargets
+	a := sv.App
 	s, k, err := a.CreateStore(ctx, "Bench")
 	if err != nil {
 		cleanup()
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", server.New(server.Config{App: a, Logger: log}))
+	mux.Handle("/", server.New(server.Config{Services: sv, Logger: log}))
 	mux.HandleFunc("POST /bench/decode", decodeOnly)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -183,12 +186,12 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
-	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, App: a, close: cleanup}, nil
+	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, App: a, Services: sv, close: cleanup}, nil
 }
 
 // decodeOnly is the baseline: read the body, decode the JSON, answer 200.
 func decodeOnly(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, server.MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBodyBytes))
 	if err == nil {
 		_, err = customorder.DecodeGeneric(body)
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/customorder"
 	"github.com/reboundhq/rebound/internal/examples"
+	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/returns"
-	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
@@ -137,7 +137,7 @@ func seed(ctx context.Context, a *app.App, st store.Store, n int, progress io.Wr
 					return err
 				}
 				if j%500 == 0 {
-					ss.cursors = append(ss.cursors, server.PageCursor(r.ID))
+					ss.cursors = append(ss.cursors, redoapi.PageCursor(r.ID))
 				}
 			}
 			return nil

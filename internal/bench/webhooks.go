@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/app"
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
@@ -121,7 +119,7 @@ func RunWebhooks(ctx context.Context, cfg WebhookConfig) (WebhookReport, error) 
 	if err != nil {
 		return WebhookReport{}, err
 	}
-	e, err := Start(ctx, Config{DatabaseURL: cfg.DatabaseURL, Webhooks: jobs.WebhookConfig{Secrets: box, AllowPrivateTargets: true}})
+	e, err := Start(ctx, Config{DatabaseURL: cfg.DatabaseURL, Webhooks: webhooks.WorkerConfig{Secrets: box, AllowPrivateTargets: true}})
 	if err != nil {
 		return WebhookReport{}, err
 	}
@@ -146,7 +144,7 @@ func RunWebhooks(ctx context.Context, cfg WebhookConfig) (WebhookReport, error) 
 	if err != nil {
 		return rep, err
 	}
-	sub, err := a.UpsertWebhook(ctx, ss.id, app.WebhookInput{Kind: returns.WebhookRedo, Topic: returns.WebhookTopicReturn, URL: url})
+	sub, err := e.Services.Webhooks.UpsertWebhook(ctx, ss.id, webhooks.WebhookInput{Kind: returns.WebhookRedo, Topic: returns.WebhookTopicReturn, URL: url})
 	if err != nil {
 		return rep, err
 	}
@@ -184,7 +182,7 @@ func RunWebhooks(ctx context.Context, cfg WebhookConfig) (WebhookReport, error) 
 		done += n
 	}
 	start := time.Now()
-	if err := e.Store.Update(ctx, func(tx store.Tx) error { return jobs.EnqueueDeliver(ctx, tx, ss.id, hook.ID, time.Time{}) }); err != nil {
+	if err := e.Store.Update(ctx, func(tx store.Tx) error { return webhooks.EnqueueDeliver(ctx, tx, ss.id, hook.ID, time.Time{}) }); err != nil {
 		return rep, err
 	}
 	if err := waitCount(ctx, &recv.n, int64(cfg.Backlog), 5*time.Minute); err != nil {

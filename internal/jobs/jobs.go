@@ -1,14 +1,72 @@
-// Package jobs holds Rebound's durable background jobs (River): their
-// arguments, which the store enqueues in the same transaction as the change
-// that causes them, and their workers.
+// Package jobs names Rebound's durable background jobs (River): their
+// arguments and kinds, and nothing else. The store enqueues them in the
+// same transaction as the change that causes them; the packages that own
+// each job register its worker (internal/webhooks, internal/ecwidsync).
+// It is a leaf: it imports no other Rebound package, so that the storage
+// layer can enqueue jobs without linking any integration.
 package jobs
+
+import "time"
 
 // DispatchEventsArgs asks for a store's undispatched events to be fanned
 // out to its subscribers, oldest first. At most one such job per store is
-// queued at a time (see store.Tx.AddEvent).
+// queued at a time (see store.Tx.AddEvent); the webhook sweep queues one
+// again for a store whose events wait too long (after a crash).
 type DispatchEventsArgs struct {
 	StoreID string `json:"store_id"`
 }
 
 // Kind implements river.JobArgs.
 func (DispatchEventsArgs) Kind() string { return "event.dispatch" }
+
+// DeliverArgs asks for a subscription's due deliveries to be attempted.
+type DeliverArgs struct {
+	StoreID   string `json:"store_id"`
+	WebhookID string `json:"webhook_id"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return "webhook.deliver" }
+
+// Modes of a WebhookFillArgs job.
+const (
+	FillBackfill = "backfill" // every existing return, as it is now
+	FillReplay   = "replay"   // every return event since Start, as recorded
+)
+
+// WebhookFillArgs asks for deliveries of a store's history to one
+// subscription, a chunk at a time: each run queues one chunk and, in the
+// same transaction, the job for the next (Cursor).
+type WebhookFillArgs struct {
+	StoreID   string    `json:"store_id"`
+	WebhookID string    `json:"webhook_id"`
+	Mode      string    `json:"mode"`
+	Start     time.Time `json:"start,omitzero"` // replay: events created at or after
+	// Nonce makes this fill's webhook-ids its own.
+	Nonce string `json:"nonce"`
+	// Cursor is where the next chunk starts: a return id (backfill, going
+	// from the newest to the oldest) or an event id (replay, oldest first).
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (WebhookFillArgs) Kind() string { return "webhook.fill" }
+
+// EcwidMirrorArgs asks for a return to be mirrored into Ecwid.
+type EcwidMirrorArgs struct {
+	StoreID  string `json:"store_id"`
+	ReturnID string `json:"return_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EcwidMirrorArgs) Kind() string { return "ecwid.mirror" }
+
+// EcwidTrackingArgs asks for a mirrored return's Ecwid order to get the
+// return's current tracking.
+type EcwidTrackingArgs struct {
+	StoreID  string `json:"store_id"`
+	ReturnID string `json:"return_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EcwidTrackingArgs) Kind() string { return "ecwid.tracking" }

@@ -6,7 +6,7 @@ import (
 )
 
 // Application error codes. Adapters map them to transport errors in one place
-// (HTTP: see internal/server).
+// (HTTP: internal/httpx.StatusOf).
 const (
 	EINVALID      = "invalid"      // bad input: 400
 	EUNAUTHORIZED = "unauthorized" // missing or bad credentials: 401
@@ -16,8 +16,10 @@ const (
 	// EUNPROCESSABLE: well-formed input that contradicts earlier input (an
 	// Idempotency-Key reused with another body): 422.
 	EUNPROCESSABLE = "unprocessable"
-	EUPSTREAM      = "upstream" // a third-party service failed or could not be reached: 502
-	EINTERNAL      = "internal" // 500
+	ETOOMANY       = "too_many"    // a rate limit was exceeded: 429
+	EUPSTREAM      = "upstream"    // a third-party service failed or could not be reached: 502
+	EUNAVAILABLE   = "unavailable" // the database or another dependency is down for now: 503
+	EINTERNAL      = "internal"    // 500
 )
 
 // Error is an application error with a code and a message that is safe to
@@ -78,4 +80,9 @@ func PrefixField(err error, prefix string) error {
 		return &c
 	}
 	return err
+}
+
+// Invalid returns an EINVALID *Error naming field.
+func Invalid(field, msg string) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: msg}
 }

@@ -6,13 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/reboundhq/rebound/internal/webhooks/webhookstest"
 	"net/http"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reboundhq/rebound/internal/webhooks/webhookstest"
 )
 
 // These tests check our signatures with the official Standard Webhooks

@@ -58,7 +58,7 @@ type Store struct {
 	dialect  *sqlstore.Dialect
 
 	mu      sync.Mutex
-	workers *river.Client[pgx.Tx]
+	workers *sqlstore.Workers[pgx.Tx]
 	closed  bool
 }
 
@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{cfg: cfg, pool: pool}
+	s := &Store{cfg: cfg, pool: pool, workers: sqlstore.NewWorkers[pgx.Tx]("postgres")}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
 		SkipLocked:            " FOR UPDATE SKIP LOCKED",
@@ -226,47 +226,18 @@ func (s *Store) Ready(ctx context.Context) error {
 // StartWorkers implements store.Store.
 func (s *Store) StartWorkers(ctx context.Context, w *river.Workers) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
 		return store.ErrClosed
 	}
-	if s.workers != nil {
-		return errors.New("postgres: workers already started")
-	}
-	c, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{
-		Logger:            s.cfg.Logger,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 50}},
-		Workers:           w,
-		FetchPollInterval: s.cfg.FetchPollInterval,
-		FetchCooldown:     min(s.cfg.FetchPollInterval, 100*time.Millisecond),
+	return s.workers.Start(ctx, riverpgxv5.New(s.pool), w, sqlstore.WorkerOptions{
+		Logger: s.cfg.Logger, MaxWorkers: 50, FetchPollInterval: s.cfg.FetchPollInterval, PollOnly: false,
 	})
-	if err != nil {
-		return fmt.Errorf("postgres: job workers: %w", err)
-	}
-	if err := c.Start(ctx); err != nil {
-		return fmt.Errorf("postgres: start job workers: %w", err)
-	}
-	s.workers = c
-	return nil
 }
 
 // StopWorkers implements store.Store.
-func (s *Store) StopWorkers(ctx context.Context) error {
-	s.mu.Lock()
-	c := s.workers
-	s.workers = nil
-	s.mu.Unlock()
-	if c == nil {
-		return nil
-	}
-	if err := c.Stop(ctx); err != nil {
-		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = c.StopAndCancel(hard)
-		return fmt.Errorf("postgres: stop job workers: %w", err)
-	}
-	return nil
-}
+func (s *Store) StopWorkers(ctx context.Context) error { return s.workers.Stop(ctx) }
 
 // Close stops the workers and closes the pool. Safe to call more than once.
 func (s *Store) Close() error {

@@ -70,7 +70,7 @@ type Store struct {
 	wg      sync.WaitGroup
 
 	mu      sync.Mutex
-	workers *river.Client[*sql.Tx]
+	workers *sqlstore.Workers[*sql.Tx]
 	closed  bool
 
 	// sendMu orders Close after every in-flight send to writes: senders hold
@@ -135,7 +135,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{cfg: cfg, writer: w, writes: make(chan *writeReq, 1024), done: make(chan struct{})}
+	s := &Store{cfg: cfg, writer: w, writes: make(chan *writeReq, 1024), done: make(chan struct{}), workers: sqlstore.NewWorkers[*sql.Tx]("sqlite")}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -471,49 +471,18 @@ func latest(p *goose.Provider) int64 {
 // StartWorkers implements store.Store.
 func (s *Store) StartWorkers(ctx context.Context, w *river.Workers) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
 		return store.ErrClosed
 	}
-	if s.workers != nil {
-		return errors.New("sqlite: workers already started")
-	}
-	c, err := river.NewClient(riversqlite.New(s.writer), &river.Config{
-		Logger:            s.cfg.Logger,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
-		Workers:           w,
-		FetchPollInterval: s.cfg.FetchPollInterval,
-		FetchCooldown:     min(s.cfg.FetchPollInterval, 100*time.Millisecond),
-		PollOnly:          true,
+	return s.workers.Start(ctx, riversqlite.New(s.writer), w, sqlstore.WorkerOptions{
+		Logger: s.cfg.Logger, MaxWorkers: 20, FetchPollInterval: s.cfg.FetchPollInterval, PollOnly: true,
 	})
-	if err != nil {
-		return fmt.Errorf("sqlite: job workers: %w", err)
-	}
-	if err := c.Start(ctx); err != nil {
-		return fmt.Errorf("sqlite: start job workers: %w", err)
-	}
-	s.workers = c
-	return nil
 }
 
 // StopWorkers implements store.Store.
-func (s *Store) StopWorkers(ctx context.Context) error {
-	s.mu.Lock()
-	c := s.workers
-	s.workers = nil
-	s.mu.Unlock()
-	if c == nil {
-		return nil
-	}
-	if err := c.Stop(ctx); err != nil {
-		// Past the deadline: cancel running jobs; River retries them later.
-		hard, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = c.StopAndCancel(hard)
-		return fmt.Errorf("sqlite: stop job workers: %w", err)
-	}
-	return nil
-}
+func (s *Store) StopWorkers(ctx context.Context) error { return s.workers.Stop(ctx) }
 
 // Close stops the workers and the write loop (after the writes already
 // queued) and closes the database. Safe to call more than once.

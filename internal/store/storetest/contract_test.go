@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -299,7 +298,7 @@ func TestUpdateAtomicity(t *testing.T) {
 			t.Fatalf("orders = %d, events = %d; want 40 each", n, len(evs))
 		}
 		// Exactly the committed events get dispatched by their jobs.
-		if err := st.StartWorkers(ctx, jobs.Workers(st)); err != nil {
+		if err := st.StartWorkers(ctx, DispatchWorkers(st)); err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.Now().Add(20 * time.Second)

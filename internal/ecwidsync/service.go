@@ -1,4 +1,4 @@
-package app
+package ecwidsync
 
 import (
 	"context"
@@ -11,22 +11,43 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
-	"github.com/reboundhq/rebound/internal/ecwidsync"
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
-// EcwidCheckTimeout bounds the token check ConnectEcwid makes.
-const EcwidCheckTimeout = 10 * time.Second
+// Service holds the Ecwid integration's use cases: connecting a store,
+// reading and removing the connection, unsealing its credentials, and
+// handling the signed webhooks Ecwid sends. Return changes it makes go
+// through App.RecordChange like every other change.
+type Service struct {
+	Store store.Store
+	App   *app.App
+	// Secrets seals and unseals the access token and client secret;
+	// Connect, Credentials and HandleWebhook fail without it.
+	Secrets *secrets.Box
+	// PublicURL is the base URL of the store's webhook URL ("" gives a
+	// path).
+	PublicURL string
+	// EcwidOptions are added to every Ecwid client the service creates
+	// (tests use them to disable pacing and retries).
+	EcwidOptions []ecwid.Option
+	// WebhookMaxAge is how old an inbound Ecwid webhook may be (default
+	// DefaultWebhookMaxAge).
+	WebhookMaxAge time.Duration
+}
 
-// EcwidWebhookPath is the path of a store's unique Ecwid webhook URL,
+// CheckTimeout bounds the token check ConnectEcwid makes.
+const CheckTimeout = 10 * time.Second
+
+// WebhookPath is the path of a store's unique Ecwid webhook URL,
 // followed by its WebhookToken.
-const EcwidWebhookPath = "/integrations/ecwid/webhooks/"
+const WebhookPath = "/integrations/ecwid/webhooks/"
 
-// ConnectEcwidInput is what a merchant enters to connect their Ecwid shop.
-type ConnectEcwidInput struct {
+// ConnectInput is what a merchant enters to connect their Ecwid shop.
+type ConnectInput struct {
 	EcwidStoreID  int64
 	AccessToken   string
 	CustomerGroup string
@@ -35,22 +56,18 @@ type ConnectEcwidInput struct {
 	APIBaseURL    string // optional; absolute http(s) URL of the API root
 }
 
-// EcwidConnection is a stored integration as shown to its owner: the
+// Connection is a stored integration as shown to its owner: the
 // secrets stay sealed; TokenHint is the masked access token.
-type EcwidConnection struct {
+type Connection struct {
 	Integration     *returns.EcwidIntegration
 	TokenHint       string // e.g. "secret_…abcd"
 	HasClientSecret bool
 	WebhookURL      string
 }
 
-func invalid(field, msg string) *returns.Error {
-	return &returns.Error{Code: returns.EINVALID, Field: field, Message: msg}
-}
-
 // Validate reports every missing or malformed field, as *returns.Error
 // values with Field set joined with errors.Join; nil when all are fine.
-func (in *ConnectEcwidInput) Validate() error {
+func (in *ConnectInput) Validate() error {
 	in.AccessToken = strings.TrimSpace(in.AccessToken)
 	in.CustomerGroup = strings.TrimSpace(in.CustomerGroup)
 	in.ClientID = strings.TrimSpace(in.ClientID)
@@ -58,37 +75,37 @@ func (in *ConnectEcwidInput) Validate() error {
 	in.APIBaseURL = strings.TrimRight(strings.TrimSpace(in.APIBaseURL), "/")
 	var errs []error
 	if in.EcwidStoreID <= 0 {
-		errs = append(errs, invalid("ecwidStoreId", "must be your Ecwid store id, a positive number"))
+		errs = append(errs, returns.Invalid("ecwidStoreId", "must be your Ecwid store id, a positive number"))
 	}
 	if in.AccessToken == "" {
-		errs = append(errs, invalid("accessToken", "must not be empty"))
+		errs = append(errs, returns.Invalid("accessToken", "must not be empty"))
 	}
 	if in.CustomerGroup == "" {
-		errs = append(errs, invalid("customerGroup", "must not be empty"))
+		errs = append(errs, returns.Invalid("customerGroup", "must not be empty"))
 	}
 	if in.APIBaseURL != "" {
 		u, err := url.Parse(in.APIBaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, invalid("apiBaseUrl", "must be an absolute http or https URL"))
+			errs = append(errs, returns.Invalid("apiBaseUrl", "must be an absolute http or https URL"))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// ConnectEcwid checks the credentials against Ecwid (GET /profile) and
+// Connect checks the credentials against Ecwid (GET /profile) and
 // saves them, sealed, as storeID's Ecwid integration, replacing any
 // previous one but keeping its webhook URL. Errors: EINVALID (with Field)
 // for bad input or credentials Ecwid rejects, with Ecwid's message;
 // EUPSTREAM when Ecwid fails or cannot be reached; ENOTFOUND for an
 // unknown store.
-func (a *App) ConnectEcwid(ctx context.Context, storeID string, in ConnectEcwidInput) (*EcwidConnection, error) {
+func (a *Service) Connect(ctx context.Context, storeID string, in ConnectInput) (*Connection, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	if a.Secrets == nil {
 		return nil, errors.New("connect ecwid: no secrets key configured")
 	}
-	if err := a.checkEcwid(ctx, in); err != nil {
+	if err := a.check(ctx, in); err != nil {
 		return nil, err
 	}
 	tokenSealed, err := a.Secrets.Seal([]byte(in.AccessToken))
@@ -124,12 +141,12 @@ func (a *App) ConnectEcwid(ctx context.Context, storeID string, in ConnectEcwidI
 	if err != nil {
 		return nil, fmt.Errorf("connect ecwid: %w", err)
 	}
-	return a.ecwidConnection(saved), nil
+	return a.connection(saved), nil
 }
 
 // checkEcwid reads the store profile with the given credentials.
-func (a *App) checkEcwid(parent context.Context, in ConnectEcwidInput) error {
-	ctx, cancel := context.WithTimeout(parent, EcwidCheckTimeout)
+func (a *Service) check(parent context.Context, in ConnectInput) error {
+	ctx, cancel := context.WithTimeout(parent, CheckTimeout)
 	defer cancel()
 	opts := []ecwid.Option{ecwid.WithMaxRetries(1)}
 	if in.APIBaseURL != "" {
@@ -146,7 +163,7 @@ func (a *App) checkEcwid(parent context.Context, in ConnectEcwidInput) error {
 		if e.Status == http.StatusNotFound {
 			field = "ecwidStoreId"
 		}
-		return errors.Join(invalid(field, fmt.Sprintf("Ecwid rejected the credentials (%d %s): %s", e.Status, e.Code, e.Message)))
+		return errors.Join(returns.Invalid(field, fmt.Sprintf("Ecwid rejected the credentials (%d %s): %s", e.Status, e.Code, e.Message)))
 	}
 	if parent.Err() != nil {
 		return parent.Err() // the caller went away
@@ -164,8 +181,8 @@ func newWebhookToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// GetEcwid returns storeID's Ecwid integration, or ENOTFOUND.
-func (a *App) GetEcwid(ctx context.Context, storeID string) (*EcwidConnection, error) {
+// Get returns storeID's Ecwid integration, or ENOTFOUND.
+func (a *Service) Get(ctx context.Context, storeID string) (*Connection, error) {
 	var in *returns.EcwidIntegration
 	err := a.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
@@ -175,27 +192,27 @@ func (a *App) GetEcwid(ctx context.Context, storeID string) (*EcwidConnection, e
 	if err != nil {
 		return nil, err
 	}
-	return a.ecwidConnection(in), nil
+	return a.connection(in), nil
 }
 
-// DisconnectEcwid deletes storeID's Ecwid integration (its webhook URL
+// Disconnect deletes storeID's Ecwid integration (its webhook URL
 // stops working); ENOTFOUND if there is none.
-func (a *App) DisconnectEcwid(ctx context.Context, storeID string) error {
+func (a *Service) Disconnect(ctx context.Context, storeID string) error {
 	return a.Store.Update(ctx, func(tx store.Tx) error { return tx.DeleteEcwidIntegration(ctx, storeID) })
 }
 
-func (a *App) ecwidConnection(in *returns.EcwidIntegration) *EcwidConnection {
+func (a *Service) connection(in *returns.EcwidIntegration) *Connection {
 	hint := "…"
 	if a.Secrets != nil {
 		if tok, err := a.Secrets.Open(in.TokenSealed); err == nil {
 			hint = MaskToken(string(tok))
 		}
 	}
-	return &EcwidConnection{
+	return &Connection{
 		Integration:     in,
 		TokenHint:       hint,
 		HasClientSecret: in.ClientSecretSealed != "",
-		WebhookURL:      strings.TrimRight(a.PublicURL, "/") + EcwidWebhookPath + in.WebhookToken,
+		WebhookURL:      strings.TrimRight(a.PublicURL, "/") + WebhookPath + in.WebhookToken,
 	}
 }
 
@@ -224,11 +241,11 @@ type EcwidCredentials struct {
 	APIBaseURL   string // "" means Ecwid's default
 }
 
-// EcwidCredentials unseals storeID's Ecwid credentials. ENOTFOUND when the
+// Credentials unseals storeID's Ecwid credentials. ENOTFOUND when the
 // store has no Ecwid integration; EINTERNAL when no secrets key is
 // configured or the stored token cannot be unsealed with it (a different
 // key than the one that sealed it).
-func (a *App) EcwidCredentials(ctx context.Context, storeID string) (*EcwidCredentials, error) {
+func (a *Service) Credentials(ctx context.Context, storeID string) (*EcwidCredentials, error) {
 	if a.Secrets == nil {
 		return nil, errors.New("ecwid credentials: no secrets key configured")
 	}
@@ -248,12 +265,12 @@ func (a *App) EcwidCredentials(ctx context.Context, storeID string) (*EcwidCrede
 	return &EcwidCredentials{EcwidStoreID: in.EcwidStoreID, Token: string(tok), APIBaseURL: in.APIBaseURL}, nil
 }
 
-// DefaultEcwidWebhookMaxAge is how old an Ecwid webhook's eventCreated may
+// DefaultWebhookMaxAge is how old an Ecwid webhook's eventCreated may
 // be before it is refused as a possible replay.
-const DefaultEcwidWebhookMaxAge = time.Hour
+const DefaultWebhookMaxAge = time.Hour
 
-// EcwidWebhookResult tells what an inbound Ecwid webhook did.
-type EcwidWebhookResult struct {
+// WebhookResult tells what an inbound Ecwid webhook did.
+type WebhookResult struct {
 	// ReturnID is the return whose timeline got a note; "" when the event
 	// was ignored or a duplicate.
 	ReturnID string
@@ -263,8 +280,8 @@ type EcwidWebhookResult struct {
 	Ignored string
 }
 
-// HandleEcwidWebhook handles a webhook Ecwid POSTs to a store's unique URL
-// (EcwidWebhookPath + token). It verifies the X-Ecwid-Webhook-Signature
+// HandleWebhook handles a webhook Ecwid POSTs to a store's unique URL
+// (WebhookPath + token). It verifies the X-Ecwid-Webhook-Signature
 // with the integration's client secret and the event's age
 // (EcwidWebhookMaxAge, default one hour), records the event id (an event
 // delivered twice is handled once) and, for order.updated about an order
@@ -277,7 +294,7 @@ type EcwidWebhookResult struct {
 // event is too old or in the future — nothing is recorded then. Authentic
 // events that concern nothing Rebound knows are answered without error and
 // logged by the caller (Ignored).
-func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, body []byte) (*EcwidWebhookResult, error) {
+func (a *Service) HandleWebhook(ctx context.Context, token, signature string, body []byte) (*WebhookResult, error) {
 	var in *returns.EcwidIntegration
 	err := a.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
@@ -297,17 +314,17 @@ func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, b
 	if err != nil {
 		return nil, fmt.Errorf("ecwid webhook: unseal the client secret: %w", err)
 	}
-	maxAge := a.EcwidWebhookMaxAge
+	maxAge := a.WebhookMaxAge
 	if maxAge <= 0 {
-		maxAge = DefaultEcwidWebhookMaxAge
+		maxAge = DefaultWebhookMaxAge
 	}
-	ev, err := ecwidsync.VerifyWebhook(string(secret), signature, body, time.Now(), maxAge)
+	ev, err := VerifyWebhook(string(secret), signature, body, time.Now(), maxAge)
 	if err != nil {
 		return nil, &returns.Error{Code: returns.EUNAUTHORIZED, Message: err.Error()}
 	}
-	res := &EcwidWebhookResult{}
+	res := &WebhookResult{}
 	err = a.Store.Update(ctx, func(tx store.Tx) error {
-		*res = EcwidWebhookResult{}
+		*res = WebhookResult{}
 		if ev.StoreID != 0 && ev.StoreID != in.EcwidStoreID {
 			res.Ignored = fmt.Sprintf("event for Ecwid store %d; this integration is Ecwid store %d", ev.StoreID, in.EcwidStoreID)
 			return nil
@@ -320,7 +337,7 @@ func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, b
 			res.Duplicate = true
 			return nil
 		}
-		if ev.EventType != ecwidsync.EventOrderUpdated {
+		if ev.EventType != EventOrderUpdated {
 			res.Ignored = "event type " + ev.EventType + " is not handled"
 			return nil
 		}
@@ -343,13 +360,13 @@ func (a *App) HandleEcwidWebhook(ctx context.Context, token, signature string, b
 		if err != nil {
 			return err
 		}
-		note := returns.Note(r, returns.TimelineEcwidWebhook, returns.SystemActor("ecwid"), tx.Now(), ecwidsync.NoteFor(ev), map[string]any{
+		note := returns.Note(r, returns.TimelineEcwidWebhook, returns.SystemActor("ecwid"), tx.Now(), NoteFor(ev), map[string]any{
 			"eventId": ev.EventID, "ecwidOrderId": orderID,
 			"oldFulfillmentStatus": ev.Data.OldFulfillmentStatus, "newFulfillmentStatus": ev.Data.NewFulfillmentStatus,
 			"oldPaymentStatus": ev.Data.OldPaymentStatus, "newPaymentStatus": ev.Data.NewPaymentStatus,
 		})
 		res.ReturnID = r.ID
-		return jobs.RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, note)
+		return a.App.RecordChange(ctx, tx, r, returns.EventReturnUpdated, note)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ecwid webhook: %w", err)

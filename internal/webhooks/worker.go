@@ -1,4 +1,4 @@
-package jobs
+package webhooks
 
 // Webhook delivery: the event dispatcher fans return events out to a
 // store's subscriptions as delivery rows (in its transaction), and a
@@ -30,21 +30,12 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
-	"github.com/reboundhq/rebound/internal/webhooks"
 	"github.com/riverqueue/river"
 )
-
-// DeliverArgs asks for a subscription's due deliveries to be attempted.
-type DeliverArgs struct {
-	StoreID   string `json:"store_id"`
-	WebhookID string `json:"webhook_id"`
-}
-
-// Kind implements river.JobArgs.
-func (DeliverArgs) Kind() string { return "webhook.deliver" }
 
 // EnqueueDeliver enqueues a webhook.deliver job in tx, to run at once or at
 // at (when not zero).
@@ -53,7 +44,7 @@ func EnqueueDeliver(ctx context.Context, tx store.Tx, storeID, webhookID string,
 	if !at.IsZero() {
 		opts.ScheduledAt = at
 	}
-	return tx.Enqueue(ctx, DeliverArgs{StoreID: storeID, WebhookID: webhookID}, opts)
+	return tx.Enqueue(ctx, jobs.DeliverArgs{StoreID: storeID, WebhookID: webhookID}, opts)
 }
 
 // DeliveryFor returns the delivery of the store event ev to w, or nil when
@@ -115,8 +106,8 @@ func fanOut(ctx context.Context, tx store.Tx, storeID string, evs []*returns.Eve
 	return nil
 }
 
-// WebhookConfig configures webhook delivery.
-type WebhookConfig struct {
+// WorkerConfig configures webhook delivery.
+type WorkerConfig struct {
 	// Secrets unseals subscriptions' signing secrets and bearer tokens.
 	// Without it nothing can be signed: attempts fail and are retried.
 	Secrets *secrets.Box
@@ -126,7 +117,7 @@ type WebhookConfig struct {
 	// RootCAs, when set, replaces the system's trusted certificate
 	// authorities (tests with a local TLS receiver).
 	RootCAs *x509.CertPool
-	// Timeout bounds one attempt (default webhooks.DefaultTimeout, 10 s).
+	// Timeout bounds one attempt (default DefaultTimeout, 10 s).
 	Timeout time.Duration
 	// Lease is how long a claimed delivery is reserved for its worker
 	// (default Timeout + 20 s): after a crash it is attempted again once the
@@ -137,21 +128,21 @@ type WebhookConfig struct {
 	Batch, Parallel int
 	// RetryDelay is the wait before retrying after the attempt-th failed
 	// attempt, given the receiver's Retry-After (default
-	// webhooks.NextDelay: exponential backoff with full jitter, at most an
+	// NextDelay: exponential backoff with full jitter, at most an
 	// hour). Tests shorten it.
 	RetryDelay func(attempt int, retryAfter time.Duration) time.Duration
 	// RetryWindow is how long a delivery is retried, and how long a
 	// subscription may fail every attempt before it is disabled (default
-	// webhooks.RetryWindow, 24 h).
+	// RetryWindow, 24 h).
 	RetryWindow time.Duration
 	// Metrics, when set, receives delivery metrics.
-	Metrics *WebhookMetrics
+	Metrics *Metrics
 	Logger  *slog.Logger
 }
 
-func (c *WebhookConfig) defaults() {
+func (c *WorkerConfig) defaults() {
 	if c.Timeout <= 0 {
-		c.Timeout = webhooks.DefaultTimeout
+		c.Timeout = DefaultTimeout
 	}
 	if c.Lease <= 0 {
 		c.Lease = c.Timeout + 20*time.Second
@@ -167,19 +158,19 @@ func (c *WebhookConfig) defaults() {
 	}
 	if c.RetryDelay == nil {
 		c.RetryDelay = func(attempt int, retryAfter time.Duration) time.Duration {
-			return webhooks.NextDelay(attempt, retryAfter, nil)
+			return NextDelay(attempt, retryAfter, nil)
 		}
 	}
 	if c.RetryWindow <= 0 {
-		c.RetryWindow = webhooks.RetryWindow
+		c.RetryWindow = RetryWindow
 	}
 }
 
 // DeliverWorker attempts a subscription's due deliveries.
 type DeliverWorker struct {
-	river.WorkerDefaults[DeliverArgs]
+	river.WorkerDefaults[jobs.DeliverArgs]
 	Store  store.Store
-	Config WebhookConfig
+	Config WorkerConfig
 	client *http.Client
 
 	mu       sync.Mutex
@@ -187,15 +178,15 @@ type DeliverWorker struct {
 }
 
 // NewDeliverWorker returns a worker for st.
-func NewDeliverWorker(st store.Store, cfg WebhookConfig) *DeliverWorker {
+func NewDeliverWorker(st store.Store, cfg WorkerConfig) *DeliverWorker {
 	cfg.defaults()
-	g := webhooks.Guard{AllowPrivate: cfg.AllowPrivateTargets, RootCAs: cfg.RootCAs}
+	g := Guard{AllowPrivate: cfg.AllowPrivateTargets, RootCAs: cfg.RootCAs}
 	return &DeliverWorker{Store: st, Config: cfg, client: g.Client(cfg.Timeout), unsealed: map[string]string{}}
 }
 
 // Timeout implements river.Worker: a job delivers for at most runBudget
 // plus one attempt.
-func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+func (w *DeliverWorker) Timeout(*river.Job[jobs.DeliverArgs]) time.Duration {
 	return runBudget + 2*w.Config.Timeout
 }
 
@@ -227,7 +218,7 @@ func (w *DeliverWorker) unseal(sealed string) (string, error) {
 }
 
 // Work implements river.Worker.
-func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverArgs]) error {
 	args := job.Args
 	stop := time.Now().Add(runBudget)
 	var next time.Time
@@ -273,13 +264,13 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 // attempt is one delivery's attempt in a round.
 type attempt struct {
 	d   *returns.Delivery
-	out webhooks.Outcome
+	out Outcome
 	err error // rendering or signing failed
 }
 
 // round claims one batch, attempts it and records the outcomes. It returns
 // how many deliveries it attempted and the earliest retry it scheduled.
-func (w *DeliverWorker) round(ctx context.Context, args DeliverArgs) (int, time.Time, error) {
+func (w *DeliverWorker) round(ctx context.Context, args jobs.DeliverArgs) (int, time.Time, error) {
 	cfg := w.Config
 	var (
 		hook  *returns.Webhook
@@ -388,28 +379,28 @@ func (w *DeliverWorker) keys(hook *returns.Webhook, now time.Time) ([]string, st
 }
 
 // send renders, signs and posts one delivery.
-func (w *DeliverWorker) send(ctx context.Context, hook *returns.Webhook, merchant string, d *returns.Delivery, ch *returns.ReturnChange, o *returns.Order, secrets []string, bearer string) (webhooks.Outcome, error) {
-	body, err := webhooks.Payload(hook.Kind, ch, o, merchant)
+func (w *DeliverWorker) send(ctx context.Context, hook *returns.Webhook, merchant string, d *returns.Delivery, ch *returns.ReturnChange, o *returns.Order, secrets []string, bearer string) (Outcome, error) {
+	body, err := Payload(hook.Kind, ch, o, merchant)
 	if err != nil {
-		return webhooks.Outcome{}, err
+		return Outcome{}, err
 	}
-	h, err := webhooks.Headers(secrets, d.MessageID, time.Now(), body)
+	h, err := Headers(secrets, d.MessageID, time.Now(), body)
 	if err != nil {
-		return webhooks.Outcome{}, err
+		return Outcome{}, err
 	}
 	if bearer != "" {
 		h.Set("Authorization", "Bearer "+bearer)
 	}
 	if hook.Kind == returns.WebhookLoop {
-		h.Set("X-Loop-Signature", webhooks.LoopSignature(secrets[0], body))
+		h.Set("X-Loop-Signature", LoopSignature(secrets[0], body))
 	}
-	return webhooks.Deliver(ctx, w.client, webhooks.Request{URL: hook.URL, Body: body, Header: h}), nil
+	return Deliver(ctx, w.client, Request{URL: hook.URL, Body: body, Header: h}), nil
 }
 
 // record saves a round's outcomes, updates the subscription's failure
-// streak (disabling it after webhooks.RetryWindow of nothing but failures)
+// streak (disabling it after RetryWindow of nothing but failures)
 // and returns the earliest retry.
-func (w *DeliverWorker) record(ctx context.Context, args DeliverArgs, atts []attempt) (int, time.Time, error) {
+func (w *DeliverWorker) record(ctx context.Context, args jobs.DeliverArgs, atts []attempt) (int, time.Time, error) {
 	m := w.Config.Metrics
 	now := time.Now().UTC()
 	var next time.Time
@@ -424,7 +415,7 @@ func (w *DeliverWorker) record(ctx context.Context, args DeliverArgs, atts []att
 		d.Attempts++
 		out := a.out
 		if a.err != nil {
-			out = webhooks.Outcome{Err: a.err.Error(), Retryable: true}
+			out = Outcome{Err: a.err.Error(), Retryable: true}
 		}
 		if !out.Success && out.Snippet != "" {
 			out.Err = fmt.Sprintf("%s: %.200s", out.Err, out.Snippet) // what the receiver said, for the log
@@ -484,17 +475,17 @@ func (w *DeliverWorker) record(ctx context.Context, args DeliverArgs, atts []att
 	return len(atts), next, nil
 }
 
-// WebhookMetrics are the delivery metrics.
-type WebhookMetrics struct {
+// Metrics are the delivery metrics.
+type Metrics struct {
 	deliveries *prometheus.CounterVec
 	attempts   prometheus.Histogram
 	latency    prometheus.Histogram
 }
 
-// NewWebhookMetrics registers the delivery metrics with reg, plus a gauge of
+// NewMetrics registers the delivery metrics with reg, plus a gauge of
 // pending deliveries read from st at scrape time.
-func NewWebhookMetrics(reg prometheus.Registerer, st store.Store) *WebhookMetrics {
-	m := &WebhookMetrics{
+func NewMetrics(reg prometheus.Registerer, st store.Store) *Metrics {
+	m := &Metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rebound_webhook_attempts_total",
 			Help: "Webhook delivery attempts by outcome: succeeded, retrying (failed, will retry), failed (given up)."}, []string{"outcome"}),
 		attempts: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rebound_webhook_delivery_attempts",
@@ -519,7 +510,7 @@ func NewWebhookMetrics(reg prometheus.Registerer, st store.Store) *WebhookMetric
 	return m
 }
 
-func (m *WebhookMetrics) observe(outcome string, d *returns.Delivery, now time.Time) {
+func (m *Metrics) observe(outcome string, d *returns.Delivery, now time.Time) {
 	if m == nil {
 		return
 	}

@@ -1,19 +1,16 @@
-package server
+package redoapi
 
 import (
-	"fmt"
-	"io"
-	"log/slog"
-
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/httpx"
+
 	"github.com/reboundhq/rebound/internal/returns"
 )
 
@@ -37,7 +34,7 @@ type ecwidView struct {
 	UpdatedAt       time.Time `json:"updatedAt"`
 }
 
-func ecwidViewOf(c *app.EcwidConnection) ecwidView {
+func ecwidViewOf(c *ecwidsync.Connection) ecwidView {
 	in := c.Integration
 	return ecwidView{
 		EcwidStoreID: in.EcwidStoreID, CustomerGroup: in.CustomerGroup, ClientID: in.ClientID,
@@ -49,8 +46,8 @@ func ecwidViewOf(c *app.EcwidConnection) ecwidView {
 
 // decodeConnectEcwid reads the PUT body. Members of the wrong JSON type are
 // reported per field, like missing ones (by the app's validation).
-func decodeConnectEcwid(body []byte) (app.ConnectEcwidInput, error) {
-	var in app.ConnectEcwidInput
+func decodeConnectEcwid(body []byte) (ecwidsync.ConnectInput, error) {
+	var in ecwidsync.ConnectInput
 	var m map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
@@ -111,8 +108,8 @@ func hasField(errs []error, field string) bool {
 	return false
 }
 
-func (s *Server) putEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, 64<<10)
+func (s *API) putEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	body, err := httpx.ReadJSONBody(w, r, 64<<10)
 	if err != nil {
 		return err
 	}
@@ -120,58 +117,34 @@ func (s *Server) putEcwid(w http.ResponseWriter, r *http.Request, key *returns.A
 	if err != nil {
 		return err
 	}
-	c, err := s.app.ConnectEcwid(r.Context(), key.StoreID, in)
+	c, err := s.ecwid.Connect(r.Context(), key.StoreID, in)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", ecwidViewOf(c))
+	httpx.WriteJSON(w, http.StatusOK, "application/json", ecwidViewOf(c))
 	return nil
 }
 
-func (s *Server) getEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	c, err := s.app.GetEcwid(r.Context(), key.StoreID)
+func (s *API) getEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	c, err := s.ecwid.Get(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", ecwidViewOf(c))
+	httpx.WriteJSON(w, http.StatusOK, "application/json", ecwidViewOf(c))
 	return nil
 }
 
-func (s *Server) deleteEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	if err := s.app.DisconnectEcwid(r.Context(), key.StoreID); err != nil {
+func (s *API) deleteEcwid(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	if err := s.ecwid.Disconnect(r.Context(), key.StoreID); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// MaxEcwidWebhookBytes bounds an inbound Ecwid webhook body.
-const MaxEcwidWebhookBytes = 256 << 10
-
-// ecwidWebhook receives Ecwid's webhooks at a store's unique URL. It needs
-// no API key: the path's token finds the integration and the signature
-// proves the sender. Answers: 200 (recorded, duplicate or ignored — Ecwid
-// must not retry those), 401 (bad, missing or stale signature: nothing
-// recorded), 404 (unknown URL, or an integration without client secret).
-func (s *Server) ecwidWebhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxEcwidWebhookBytes))
-	if err != nil {
-		writeError(w, r, styleProblem, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("webhook body exceeds %d bytes", MaxEcwidWebhookBytes)))
-		return
-	}
-	res, err := s.app.HandleEcwidWebhook(r.Context(), r.PathValue("token"), r.Header.Get(ecwidsync.SignatureHeader), body)
-	if err != nil {
-		logger(r).Info("ecwid webhook refused", slog.String("error", returns.ErrorMessage(err)))
-		writeError(w, r, styleProblem, err)
-		return
-	}
-	status := "recorded"
-	switch {
-	case res.Duplicate:
-		status = "duplicate"
-	case res.Ignored != "":
-		status = "ignored"
-		logger(r).Info("ecwid webhook ignored", slog.String("reason", res.Ignored))
-	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": status, "returnId": res.ReturnID})
+// integrationRoutes: the store's Ecwid connection (Rebound extension).
+func (s *API) integrationRoutes() {
+	s.handle("PUT /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.putEcwid)
+	s.handle("GET /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersRead, styleProblem, s.getEcwid)
+	s.handle("DELETE /v2.2/stores/{storeId}/integrations/ecwid", returns.ScopeOrdersWrite, styleProblem, s.deleteEcwid)
 }

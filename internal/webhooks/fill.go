@@ -1,4 +1,4 @@
-package jobs
+package webhooks
 
 import (
 	"context"
@@ -6,15 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/riverqueue/river"
-)
-
-// Modes of a WebhookFillArgs job.
-const (
-	FillBackfill = "backfill" // every existing return, as it is now
-	FillReplay   = "replay"   // every return event since Start, as recorded
 )
 
 // fillChunk is how many returns (or events) one transaction of a fill
@@ -22,37 +17,19 @@ const (
 // rather than one long one.
 const fillChunk = 500
 
-// WebhookFillArgs asks for deliveries of a store's history to one
-// subscription, a chunk at a time: each run queues one chunk and, in the
-// same transaction, the job for the next (Cursor).
-type WebhookFillArgs struct {
-	StoreID   string    `json:"store_id"`
-	WebhookID string    `json:"webhook_id"`
-	Mode      string    `json:"mode"`
-	Start     time.Time `json:"start,omitzero"` // replay: events created at or after
-	// Nonce makes this fill's webhook-ids its own.
-	Nonce string `json:"nonce"`
-	// Cursor is where the next chunk starts: a return id (backfill, going
-	// from the newest to the oldest) or an event id (replay, oldest first).
-	Cursor string `json:"cursor,omitempty"`
-}
-
-// Kind implements river.JobArgs.
-func (WebhookFillArgs) Kind() string { return "webhook.fill" }
-
 // EnqueueFill starts a backfill or replay for w in tx.
 func EnqueueFill(ctx context.Context, tx store.Tx, w *returns.Webhook, mode string, start time.Time) error {
-	return tx.Enqueue(ctx, WebhookFillArgs{StoreID: w.StoreID, WebhookID: w.ID, Mode: mode, Start: start, Nonce: returns.NewID(tx.Now())}, nil)
+	return tx.Enqueue(ctx, jobs.WebhookFillArgs{StoreID: w.StoreID, WebhookID: w.ID, Mode: mode, Start: start, Nonce: returns.NewID(tx.Now())}, nil)
 }
 
-// WebhookFillWorker queues one chunk of a backfill or replay.
-type WebhookFillWorker struct {
-	river.WorkerDefaults[WebhookFillArgs]
+// FillWorker queues one chunk of a backfill or replay.
+type FillWorker struct {
+	river.WorkerDefaults[jobs.WebhookFillArgs]
 	Store store.Store
 }
 
 // Work implements river.Worker. A deleted subscription ends the fill.
-func (w *WebhookFillWorker) Work(ctx context.Context, job *river.Job[WebhookFillArgs]) error {
+func (w *FillWorker) Work(ctx context.Context, job *river.Job[jobs.WebhookFillArgs]) error {
 	a := job.Args
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
 		hook, err := tx.GetWebhook(ctx, a.StoreID, a.WebhookID)
@@ -62,7 +39,7 @@ func (w *WebhookFillWorker) Work(ctx context.Context, job *river.Job[WebhookFill
 		var ds []*returns.Delivery
 		next := ""
 		switch a.Mode {
-		case FillBackfill:
+		case jobs.FillBackfill:
 			rs, err := tx.ListReturns(ctx, a.StoreID, store.ReturnQuery{Before: a.Cursor, Limit: fillChunk})
 			if err != nil {
 				return err
@@ -79,7 +56,7 @@ func (w *WebhookFillWorker) Work(ctx context.Context, job *river.Job[WebhookFill
 			if len(rs) == fillChunk {
 				next = rs[len(rs)-1].ID
 			}
-		case FillReplay:
+		case jobs.FillReplay:
 			var after int64
 			if a.Cursor != "" {
 				fmt.Sscan(a.Cursor, &after)

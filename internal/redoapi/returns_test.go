@@ -1,4 +1,4 @@
-package server_test
+package redoapi_test
 
 import (
 	"bytes"

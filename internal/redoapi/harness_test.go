@@ -1,4 +1,4 @@
-package server_test
+package redoapi_test
 
 import (
 	"bytes"
@@ -25,6 +25,7 @@ type env struct {
 	t       *testing.T
 	st      store.Store
 	app     *app.App
+	sv      *server.Services
 	srv     *httptest.Server
 	spec    *redospec.Spec
 	storeID string
@@ -33,14 +34,15 @@ type env struct {
 
 func newEnv(t *testing.T, st store.Store) *env {
 	t.Helper()
-	a := app.New(st)
-	srv := httptest.NewServer(server.New(server.Config{App: a}))
+	sv := server.NewServices(server.Options{Store: st})
+	a := sv.App
+	srv := httptest.NewServer(server.New(server.Config{Services: sv}))
 	t.Cleanup(srv.Close)
 	s, k, err := a.CreateStore(context.Background(), "Acme")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, app: a, srv: srv, spec: redospec.Load(t), storeID: s.ID, key: k.Secret}
+	return &env{t: t, st: st, app: a, sv: sv, srv: srv, spec: redospec.Load(t), storeID: s.ID, key: k.Secret}
 }
 
 // forEachBackend runs fn against a fresh server on every backend.

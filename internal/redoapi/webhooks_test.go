@@ -1,4 +1,4 @@
-package server_test
+package redoapi_test
 
 import (
 	"bytes"
@@ -22,8 +22,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/reboundhq/rebound/internal/app"
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
@@ -121,23 +119,24 @@ var testBox = func() *secrets.Box {
 // hookConfig is the delivery configuration tests run with: short timeouts,
 // leases and retry waits, private targets allowed (the receiver is on
 // loopback).
-func hookConfig() jobs.WebhookConfig {
+func hookConfig() webhooks.WorkerConfig {
 	pool := x509.NewCertPool()
 	pool.AddCert(testCert)
-	return jobs.WebhookConfig{Secrets: testBox, AllowPrivateTargets: true, RootCAs: pool, Timeout: 2 * time.Second, Lease: 3 * time.Second,
+	return webhooks.WorkerConfig{Secrets: testBox, AllowPrivateTargets: true, RootCAs: pool, Timeout: 2 * time.Second, Lease: 3 * time.Second,
 		RetryDelay: func(int, time.Duration) time.Duration { return 30 * time.Millisecond }}
 }
 
 // startWorkers runs the job workers on e's store until the test ends.
-func (e *env) startWorkers(cfg jobs.WebhookConfig) {
+func (e *env) startWorkers(cfg webhooks.WorkerConfig) {
 	e.t.Helper()
-	e.app.Secrets = testBox
-	e.app.AllowPrivateWebhookTargets = true
+	e.sv.Webhooks.Secrets = testBox
+	e.sv.Webhooks.AllowPrivateTargets = true
+	e.sv.WebhookWorkers = cfg
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := e.st.StartWorkers(ctx, jobs.Workers(e.st, jobs.Config{Webhooks: cfg})); err != nil {
+	if err := e.st.StartWorkers(ctx, e.sv.Workers(nil, nil)); err != nil {
 		e.t.Fatal(err)
 	}
-	go jobs.Sweep(ctx, e.st, 100*time.Millisecond, nil)
+	go webhooks.Sweep(ctx, e.st, 100*time.Millisecond, nil)
 	e.t.Cleanup(func() {
 		sctx, c := context.WithTimeout(context.Background(), 5*time.Second)
 		defer c()
@@ -161,8 +160,8 @@ func hookBody(url, extra string) string {
 
 func TestWebhookSubscriptionAPI(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
-		e.app.Secrets = testBox
-		e.app.AllowPrivateWebhookTargets = true
+		e.sv.Webhooks.Secrets = testBox
+		e.sv.Webhooks.AllowPrivateTargets = true
 		rc := newReceiver(t)
 		w := e.subscribe(hookBody(rc.srv.URL, `,"kind":"redo","externalId":"erp-1"`))
 		id := w["id"].(string)
@@ -226,7 +225,7 @@ func TestWebhookSubscriptionAPI(t *testing.T) {
 // non-public address class and plain http are refused at subscription time.
 func TestWebhookTargetsRefused(t *testing.T) {
 	e := newEnv(t, storetest.OpenSQLite(t))
-	e.app.Secrets = testBox
+	e.sv.Webhooks.Secrets = testBox
 	for _, u := range []string{
 		"http://example.com/hook",            // not https
 		"https://127.0.0.1/hook",             // loopback
@@ -262,7 +261,7 @@ func TestWebhookDeliveryRedo(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		cfg := hookConfig()
 		reg := prometheus.NewRegistry()
-		cfg.Metrics = jobs.NewWebhookMetrics(reg, e.st)
+		cfg.Metrics = webhooks.NewMetrics(reg, e.st)
 		e.startWorkers(cfg)
 		rc := newReceiver(t)
 		w := e.subscribe(hookBody(rc.srv.URL, `,"kind":"redo"`))
@@ -503,8 +502,8 @@ func TestWebhookCrashSafety(t *testing.T) {
 		t.Run(be.Name, func(t *testing.T) {
 			reopen := storetest.Reopener(t, be.Name)
 			st := reopen()
-			a := app.New(st)
-			a.Secrets, a.AllowPrivateWebhookTargets = testBox, true
+			sv := server.NewServices(server.Options{Store: st, Secrets: testBox, AllowPrivateWebhookTargets: true})
+			a := sv.App
 			s, k, err := a.CreateStore(context.Background(), "Acme")
 			if err != nil {
 				t.Fatal(err)
@@ -517,13 +516,14 @@ func TestWebhookCrashSafety(t *testing.T) {
 				return 0
 			}
 			t.Cleanup(func() { once.Do(func() { close(slow) }) })
-			srv := httptest.NewServer(server.New(server.Config{App: a}))
+			srv := httptest.NewServer(server.New(server.Config{Services: sv}))
 			defer srv.Close()
-			e := &env{t: t, st: st, app: a, srv: srv, spec: nil, storeID: s.ID, key: k.Secret}
+			e := &env{t: t, st: st, app: a, sv: sv, srv: srv, spec: nil, storeID: s.ID, key: k.Secret}
 			cfg := hookConfig()
 			cfg.Lease = time.Second
 			ctx, crash := context.WithCancel(context.Background())
-			if err := st.StartWorkers(ctx, jobs.Workers(st, jobs.Config{Webhooks: cfg})); err != nil {
+			sv.WebhookWorkers = cfg
+			if err := st.StartWorkers(ctx, sv.Workers(nil, nil)); err != nil {
 				t.Fatal(err)
 			}
 			e.subscribeUnchecked(hookBody(rc.srv.URL, `,"kind":"redo"`))
@@ -547,10 +547,11 @@ func TestWebhookCrashSafety(t *testing.T) {
 			rc.setFail(nil)
 			ctx2, stop := context.WithCancel(context.Background())
 			defer stop()
-			if err := st2.StartWorkers(ctx2, jobs.Workers(st2, jobs.Config{Webhooks: cfg})); err != nil {
+			sv2 := server.NewServices(server.Options{Store: st2, Secrets: testBox, AllowPrivateWebhookTargets: true, Webhooks: cfg})
+			if err := st2.StartWorkers(ctx2, sv2.Workers(nil, nil)); err != nil {
 				t.Fatal(err)
 			}
-			go jobs.Sweep(ctx2, st2, 100*time.Millisecond, nil)
+			go webhooks.Sweep(ctx2, st2, 100*time.Millisecond, nil)
 			defer func() {
 				c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()

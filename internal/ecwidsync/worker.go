@@ -1,4 +1,4 @@
-package jobs
+package ecwidsync
 
 // Mirroring returns into Ecwid: when a return is approved (open) and its
 // store is connected to Ecwid, an ecwid.mirror job (unique per return,
@@ -9,65 +9,27 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
-	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/riverqueue/river"
 )
 
-// EcwidMirrorArgs asks for a return to be mirrored into Ecwid.
-type EcwidMirrorArgs struct {
-	StoreID  string `json:"store_id"`
-	ReturnID string `json:"return_id"`
-}
-
-// Kind implements river.JobArgs.
-func (EcwidMirrorArgs) Kind() string { return "ecwid.mirror" }
-
-// EcwidTrackingArgs asks for a mirrored return's Ecwid order to get the
-// return's current tracking.
-type EcwidTrackingArgs struct {
-	StoreID  string `json:"store_id"`
-	ReturnID string `json:"return_id"`
-}
-
-// Kind implements river.JobArgs.
-func (EcwidTrackingArgs) Kind() string { return "ecwid.tracking" }
-
-// RecordReturnChange records one change of r in tx: its timeline events
-// (IDs set), a return event whose payload is the return as the change left
-// it (returns.ReturnChange, for webhooks), and the Ecwid jobs the change
-// calls for: a mirror job when r is approved (open) and not mirrored yet,
-// and a tracking update when r is mirrored and the change touched its
-// label — both only when the store is connected to Ecwid.
-func RecordReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
-	changes := make([]string, 0, len(evs))
-	for i := range evs {
-		if err := tx.AddTimelineEvent(ctx, r.StoreID, &evs[i]); err != nil {
-			return err
-		}
-		changes = append(changes, evs[i].Kind)
-	}
-	typ := "updated"
-	if kind == returns.EventReturnCreated {
-		typ = "created"
-	}
-	payload, err := json.Marshal(returns.ReturnChange{Type: typ, At: tx.Now(), Return: *r, Changes: changes})
-	if err != nil {
-		return err
-	}
-	if err := tx.AddEvent(ctx, &returns.Event{StoreID: r.StoreID, Kind: kind, SubjectType: "return", SubjectID: r.ID, Payload: payload}); err != nil {
-		return err
-	}
+// OnReturnChange is the app.ChangeHook that asks for the Ecwid jobs a
+// change calls for, in the change's transaction: a mirror job when r is
+// approved (open) and not mirrored yet, and a tracking update when r is
+// mirrored and the change touched its label — both only when the store is
+// connected to Ecwid.
+func OnReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, changes []string) error {
 	// Mirrored when the change approves the return (creation as open,
 	// approval, reopening, unflagging): not on every later change, so that a
 	// return whose mirroring failed for good is not tried again and again.
@@ -87,21 +49,27 @@ func RecordReturnChange(ctx context.Context, tx store.Tx, r *returns.Return, kin
 	if mirror {
 		// Unique per return, completed jobs included: a return is mirrored
 		// once, however often it is approved again.
-		return tx.Enqueue(ctx, EcwidMirrorArgs{StoreID: r.StoreID, ReturnID: r.ID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+		return tx.Enqueue(ctx, jobs.EcwidMirrorArgs{StoreID: r.StoreID, ReturnID: r.ID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	}
-	return tx.Enqueue(ctx, EcwidTrackingArgs{StoreID: r.StoreID, ReturnID: r.ID}, nil)
+	return tx.Enqueue(ctx, jobs.EcwidTrackingArgs{StoreID: r.StoreID, ReturnID: r.ID}, nil)
 }
 
-// EcwidConfig configures the Ecwid workers.
-type EcwidConfig struct {
+// AddWorkers registers the Ecwid workers (mirror and tracking) with w.
+func AddWorkers(w *river.Workers, st store.Store, a *app.App, cfg WorkerConfig) {
+	river.AddWorker(w, &MirrorWorker{Store: st, App: a, Config: cfg})
+	river.AddWorker(w, &TrackingWorker{Store: st, App: a, Config: cfg})
+}
+
+// WorkerConfig configures the Ecwid workers.
+type WorkerConfig struct {
 	// Secrets unseals the integrations' access tokens.
 	Secrets *secrets.Box
 	// Options are added to every Ecwid client (tests disable pacing).
 	Options []ecwid.Option
 }
 
-// ecwidTarget is what an Ecwid job works with.
-type ecwidTarget struct {
+// target is what an Ecwid job works with.
+type target struct {
 	ret    *returns.Return
 	order  *returns.Order
 	in     *returns.EcwidIntegration
@@ -111,8 +79,8 @@ type ecwidTarget struct {
 
 // load reads the return, its order, the store's integration and builds the
 // client. ENOTFOUND when the return or the integration is gone.
-func (c EcwidConfig) load(ctx context.Context, st store.Store, storeID, returnID string) (*ecwidTarget, error) {
-	t := &ecwidTarget{}
+func (c WorkerConfig) load(ctx context.Context, st store.Store, storeID, returnID string) (*target, error) {
+	t := &target{}
 	err := st.View(ctx, func(tx store.ReadTx) error {
 		var err error
 		if t.ret, err = tx.GetReturn(ctx, storeID, returnID); err != nil {
@@ -153,19 +121,20 @@ func (c EcwidConfig) load(ctx context.Context, st store.Store, storeID, returnID
 	return t, nil
 }
 
-func (t *ecwidTarget) input() ecwidsync.MirrorInput {
-	return ecwidsync.MirrorInput{Return: t.ret, Order: t.order, MerchantName: t.store, CustomerGroup: t.in.CustomerGroup}
+func (t *target) input() MirrorInput {
+	return MirrorInput{Return: t.ret, Order: t.order, MerchantName: t.store, CustomerGroup: t.in.CustomerGroup}
 }
 
-// EcwidMirrorWorker creates a return's Ecwid order.
-type EcwidMirrorWorker struct {
-	river.WorkerDefaults[EcwidMirrorArgs]
+// MirrorWorker creates a return's Ecwid order.
+type MirrorWorker struct {
+	river.WorkerDefaults[jobs.EcwidMirrorArgs]
 	Store  store.Store
-	Config EcwidConfig
+	App    *app.App
+	Config WorkerConfig
 }
 
 // Work implements river.Worker.
-func (w *EcwidMirrorWorker) Work(ctx context.Context, job *river.Job[EcwidMirrorArgs]) error {
+func (w *MirrorWorker) Work(ctx context.Context, job *river.Job[jobs.EcwidMirrorArgs]) error {
 	a := job.Args
 	t, err := w.Config.load(ctx, w.Store, a.StoreID, a.ReturnID)
 	if returns.IsNotFound(err) {
@@ -180,8 +149,8 @@ func (w *EcwidMirrorWorker) Work(ctx context.Context, job *river.Job[EcwidMirror
 	if t.ret.Status == returns.StatusDeleted || t.ret.Status == returns.StatusRejected {
 		return river.JobCancel(fmt.Errorf("return %s is %s: not mirrored", t.ret.ID, t.ret.Status))
 	}
-	id, err := ecwidsync.Mirror(ctx, t.client, t.input(), job.Attempt > 1)
-	return ecwidOutcome(ctx, w.Store, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+	id, err := Mirror(ctx, t.client, t.input(), job.Attempt > 1)
+	return outcome(ctx, w.Store, w.App, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		if r.EcwidOrderID != "" {
 			return nil, nil
 		}
@@ -194,16 +163,17 @@ func (w *EcwidMirrorWorker) Work(ctx context.Context, job *river.Job[EcwidMirror
 	})
 }
 
-// EcwidTrackingWorker updates a mirrored return's Ecwid order with its
+// TrackingWorker updates a mirrored return's Ecwid order with its
 // current tracking.
-type EcwidTrackingWorker struct {
-	river.WorkerDefaults[EcwidTrackingArgs]
+type TrackingWorker struct {
+	river.WorkerDefaults[jobs.EcwidTrackingArgs]
 	Store  store.Store
-	Config EcwidConfig
+	App    *app.App
+	Config WorkerConfig
 }
 
 // Work implements river.Worker.
-func (w *EcwidTrackingWorker) Work(ctx context.Context, job *river.Job[EcwidTrackingArgs]) error {
+func (w *TrackingWorker) Work(ctx context.Context, job *river.Job[jobs.EcwidTrackingArgs]) error {
 	a := job.Args
 	t, err := w.Config.load(ctx, w.Store, a.StoreID, a.ReturnID)
 	if returns.IsNotFound(err) {
@@ -215,28 +185,28 @@ func (w *EcwidTrackingWorker) Work(ctx context.Context, job *river.Job[EcwidTrac
 	if t.ret.EcwidOrderID == "" {
 		return nil // not mirrored (yet): the mirror job sends the tracking
 	}
-	err = ecwidsync.UpdateTracking(ctx, t.client, t.ret.EcwidOrderID, t.input())
+	err = UpdateTracking(ctx, t.client, t.ret.EcwidOrderID, t.input())
 	tracking := ""
 	if t.ret.Label != nil {
 		tracking = t.ret.Label.TrackingNumber
 	}
-	return ecwidOutcome(ctx, w.Store, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
+	return outcome(ctx, w.Store, w.App, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		return []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidUpdated, returns.SystemActor("ecwid"), tx.Now(),
 			fmt.Sprintf("Ecwid order %s updated with tracking number %q.", r.EcwidOrderID, tracking),
 			map[string]any{"ecwidOrderId": r.EcwidOrderID, "trackingNumber": tracking})}, nil
 	})
 }
 
-// ecwidOutcome records the result of an Ecwid call on the return, in one
+// outcome records the result of an Ecwid call on the return, in one
 // transaction, and tells River what to do with the job: on success
 // success(tx, r) changes the return and returns its timeline events; a
 // permanent failure is written on the timeline and not retried; an auth
 // failure also marks the integration failing; a retryable one is retried,
 // and written on the timeline when the last attempt fails.
-func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string, attempt, maxAttempts int, callErr error,
+func outcome(ctx context.Context, st store.Store, a *app.App, storeID, returnID string, attempt, maxAttempts int, callErr error,
 	success func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error)) error {
-	class := ecwidsync.Classify(callErr)
-	if class == ecwidsync.Retryable && attempt < maxAttempts {
+	class := Classify(callErr)
+	if class == Retryable && attempt < maxAttempts {
 		return callErr // River retries with backoff
 	}
 	err := st.Update(ctx, func(tx store.Tx) error {
@@ -250,7 +220,7 @@ func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string,
 		}
 		var evs []returns.TimelineEvent
 		switch class {
-		case ecwidsync.None:
+		case None:
 			if evs, err = success(tx, r); err != nil {
 				return err
 			}
@@ -261,12 +231,12 @@ func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string,
 				}
 			}
 		default:
-			reason := ecwidsync.Reason(callErr)
+			reason := Reason(callErr)
 			msg := "Ecwid sync failed: " + reason
-			if class == ecwidsync.Retryable {
+			if class == Retryable {
 				msg = fmt.Sprintf("Ecwid sync failed after %d attempts: %s", attempt, reason)
 			}
-			if class == ecwidsync.Auth && in != nil {
+			if class == Auth && in != nil {
 				in.Status, in.StatusReason, in.UpdatedAt = returns.IntegrationFailing, reason, tx.Now()
 				if err := tx.PutEcwidIntegration(ctx, in); err != nil {
 					return err
@@ -274,7 +244,7 @@ func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string,
 				msg = strings.TrimSuffix(msg, ".") + ". The Ecwid integration is marked failing: check the access token and its scopes."
 			}
 			evs = []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidError, returns.SystemActor("ecwid"), tx.Now(), msg,
-				map[string]any{"class": class.String(), "retried": class == ecwidsync.Retryable})}
+				map[string]any{"class": class.String(), "retried": class == Retryable})}
 		}
 		if len(evs) == 0 {
 			return nil
@@ -282,31 +252,31 @@ func ecwidOutcome(ctx context.Context, st store.Store, storeID, returnID string,
 		if err := tx.UpdateReturn(ctx, r); err != nil {
 			return err
 		}
-		return RecordReturnChange(ctx, tx, r, returns.EventReturnUpdated, evs...)
+		return a.RecordChange(ctx, tx, r, returns.EventReturnUpdated, evs...)
 	})
 	if err != nil {
 		return err
 	}
-	if class != ecwidsync.None {
+	if class != None {
 		return river.JobCancel(callErr)
 	}
 	return nil
 }
 
-// ecwidNextRetry retries Ecwid calls sooner than River's default (which
+// nextRetry retries Ecwid calls sooner than River's default (which
 // waits attempt⁴ seconds): 5 s, 10 s, 20 s ... capped at 30 min, so 25
 // attempts span about 8 hours.
-func ecwidNextRetry(attempt int) time.Time {
+func nextRetry(attempt int) time.Time {
 	d := 5 * time.Second << min(max(attempt-1, 0), 10)
 	return time.Now().Add(min(d, 30*time.Minute))
 }
 
 // NextRetry implements river.Worker.
-func (w *EcwidMirrorWorker) NextRetry(job *river.Job[EcwidMirrorArgs]) time.Time {
-	return ecwidNextRetry(job.Attempt)
+func (w *MirrorWorker) NextRetry(job *river.Job[jobs.EcwidMirrorArgs]) time.Time {
+	return nextRetry(job.Attempt)
 }
 
 // NextRetry implements river.Worker.
-func (w *EcwidTrackingWorker) NextRetry(job *river.Job[EcwidTrackingArgs]) time.Time {
-	return ecwidNextRetry(job.Attempt)
+func (w *TrackingWorker) NextRetry(job *river.Job[jobs.EcwidTrackingArgs]) time.Time {
+	return nextRetry(job.Attempt)
 }

@@ -1,4 +1,4 @@
-package server_test
+package redoapi_test
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwid/ecwidtest"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -60,13 +59,12 @@ func newEcwidEnv(t *testing.T, st store.Store) *ecwidEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(st)
-	a.Secrets = box
-	a.PublicURL = publicURL
-	a.EcwidOptions = []ecwid.Option{ecwid.WithLimiter(nil), ecwid.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}
+	sv := server.NewServices(server.Options{Store: st, Secrets: box, PublicURL: publicURL,
+		EcwidOptions: []ecwid.Option{ecwid.WithLimiter(nil), ecwid.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}})
+	a := sv.App
 	logs := &syncBuf{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := httptest.NewServer(server.New(server.Config{App: a, Logger: log, AccessLog: true}))
+	srv := httptest.NewServer(server.New(server.Config{Services: sv, Logger: log, AccessLog: true}))
 	t.Cleanup(srv.Close)
 	s, k, err := a.CreateStore(context.Background(), "Acme")
 	if err != nil {
@@ -74,7 +72,7 @@ func newEcwidEnv(t *testing.T, st store.Store) *ecwidEnv {
 	}
 	fake := ecwidtest.NewServer(ecwidtest.WithToken(ecwidToken))
 	t.Cleanup(fake.Close)
-	e := &env{t: t, st: st, app: a, srv: srv, storeID: s.ID, key: k.Secret}
+	e := &env{t: t, st: st, app: a, sv: sv, srv: srv, storeID: s.ID, key: k.Secret}
 	return &ecwidEnv{env: e, fake: fake, box: box, logs: logs}
 }
 

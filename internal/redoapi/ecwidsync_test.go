@@ -1,4 +1,4 @@
-package server_test
+package redoapi_test
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwid/ecwidtest"
-	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/redospec"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -27,8 +26,7 @@ func connectedEcwid(t *testing.T, st store.Store) *ecwidEnv {
 		t.Fatalf("connect: %d %s", r.status, r.body)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cfg := jobs.Config{Ecwid: jobs.EcwidConfig{Secrets: e.box, Options: e.app.EcwidOptions}}
-	if err := st.StartWorkers(ctx, jobs.Workers(st, cfg)); err != nil {
+	if err := st.StartWorkers(ctx, e.sv.Workers(nil, nil)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

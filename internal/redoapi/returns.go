@@ -1,17 +1,15 @@
-package server
+package redoapi
 
 // Redo's returns API (v2.2) and Rebound's extensions to it: thin handlers
 // that decode, call the app and encode with returns_view.go.
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/redoview"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -38,7 +37,7 @@ const (
 	MaxPageSize     = 500
 )
 
-func (s *Server) returnRoutes() {
+func (s *API) returnRoutes() {
 	s.handle("POST /v2.2/stores/{storeId}/returns", returns.ScopeReturnsWrite, styleReturnCreate, s.createReturn)
 	s.handle("GET /v2.2/stores/{storeId}/returns", returns.ScopeReturnsRead, styleProblem, s.listReturns)
 	s.handle("POST /v2.2/stores/{storeId}/returns/bulk", returns.ScopeReturnsWrite, styleReturnCreate, s.importReturns)
@@ -59,94 +58,6 @@ func (s *Server) returnRoutes() {
 	s.handle("GET /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsRead, styleProblem, s.getPolicy)
 	s.handle("PUT /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsWrite, styleProblem, s.putPolicy)
 	s.mux.HandleFunc("GET "+app.FilesPath+"{id}", s.serveFile)
-}
-
-// decodeStrict decodes one JSON value into v, refusing unknown members and
-// trailing data; errors are 400s naming the member.
-func decodeStrict(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = errors.New("unexpected data after the JSON value")
-		}
-	}
-	if err == nil {
-		return nil
-	}
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te) && te.Field != "":
-		return &returns.Error{Code: returns.EINVALID, Field: te.Field, Message: fmt.Sprintf("must be a JSON %s, not %s", jsonKind(te.Type.Kind().String()), te.Value)}
-	case errors.As(err, &se):
-		return statusError(http.StatusBadRequest, fmt.Sprintf("request body is not valid JSON (at byte %d): %v", se.Offset, se))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &returns.Error{Code: returns.EINVALID, Field: name, Message: "unknown member"}
-	case errors.Is(err, io.EOF):
-		return statusError(http.StatusBadRequest, "request body is empty; a JSON object is required")
-	}
-	return statusError(http.StatusBadRequest, "request body: "+strings.TrimPrefix(err.Error(), "json: "))
-}
-
-// decodeBody reads a JSON request body (readJSONBody's checks) and decodes
-// it strictly into a T (decodeStrict's errors).
-func decodeBody[T any](w http.ResponseWriter, r *http.Request, limit int64) (*T, error) {
-	body, err := readJSONBody(w, r, limit)
-	if err != nil {
-		return nil, err
-	}
-	var v T
-	if err := decodeStrict(body, &v); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-// decodeMember reads a request body that is one JSON object with one
-// member, name, as Rebound's and Redo's single-resource bodies are
-// ({"policy": {...}}), and returns that member decoded strictly. A missing
-// or null member, or any other member, is an EINVALID error naming it;
-// errors inside the member are named from it ("policy.windowDays").
-func decodeMember[T any](w http.ResponseWriter, r *http.Request, name string, limit int64) (*T, error) {
-	mp, err := decodeBody[map[string]json.RawMessage](w, r, limit)
-	if err != nil {
-		return nil, err
-	}
-	m := *mp
-	if m == nil {
-		return nil, statusError(http.StatusBadRequest, "request body must be a JSON object")
-	}
-	for k := range m {
-		if k != name {
-			return nil, &returns.Error{Code: returns.EINVALID, Field: k, Message: "unknown member"}
-		}
-	}
-	raw, ok := m[name]
-	if !ok || string(raw) == "null" {
-		return nil, &returns.Error{Code: returns.EINVALID, Field: name, Message: "is required"}
-	}
-	var v T
-	if err := decodeStrict(raw, &v); err != nil {
-		return nil, returns.PrefixField(err, name+".")
-	}
-	return &v, nil
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "slice", "array":
-		return "array"
-	case "struct", "map":
-		return "object"
-	}
-	return "number"
 }
 
 func actorOf(key *returns.APIKey) returns.Actor {
@@ -232,17 +143,17 @@ type rmaResultJSON struct {
 	Success             bool   `json:"success"`
 }
 
-func (s *Server) createReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	idemKey := r.Header.Get("Idempotency-Key")
 	if len(idemKey) > MaxIdempotencyKeyLen {
 		return &returns.Error{Code: returns.EINVALID, Field: "Idempotency-Key", Message: fmt.Sprintf("must be at most %d characters", MaxIdempotencyKeyLen)}
 	}
-	body, err := readJSONBody(w, r, maxImageBodyBytes)
+	body, err := httpx.ReadJSONBody(w, r, maxImageBodyBytes)
 	if err != nil {
 		return err
 	}
 	var in createReturnBody
-	if err := decodeStrict(body, &in); err != nil {
+	if err := httpx.DecodeStrict(body, &in); err != nil {
 		return err
 	}
 	if in.Data == nil {
@@ -262,7 +173,7 @@ func (s *Server) createReturn(w http.ResponseWriter, r *http.Request, key *retur
 		status = http.StatusOK
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	writeJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
+	httpx.WriteJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
 	return nil
 }
 
@@ -372,7 +283,7 @@ func decodeCursor(c string) (string, error) {
 	return id, nil
 }
 
-func (s *Server) listReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) listReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	var q store.ReturnQuery
 	var errs []error
 	bad := func(field, msg string) {
@@ -437,7 +348,7 @@ func (s *Server) listReturns(w http.ResponseWriter, r *http.Request, key *return
 	if page.Next != "" {
 		w.Header().Set("X-Page-Next", PageCursor(page.Next))
 	}
-	writeJSON(w, http.StatusOK, "application/json", resp)
+	httpx.WriteJSON(w, http.StatusOK, "application/json", resp)
 	return nil
 }
 
@@ -448,21 +359,21 @@ type getReturnResponse struct {
 	Order  redoview.OrderJSON  `json:"order"`
 }
 
-func (s *Server) getReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) getReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	res, err := s.app.GetReturn(r.Context(), key.StoreID, r.PathValue("returnId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", getReturnResponse{Return: redoview.Return(res.Return, res.Order), Order: redoview.Order(res.Order, res.Return)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", getReturnResponse{Return: redoview.Return(res.Return, res.Order), Order: redoview.Order(res.Order, res.Return)})
 	return nil
 }
 
-func (s *Server) getReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) getReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	res, err := s.app.GetReturn(r.Context(), key.StoreID, r.PathValue("returnId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]returns.Status{"status": res.Return.Status})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]returns.Status{"status": res.Return.Status})
 	return nil
 }
 
@@ -472,8 +383,8 @@ type statusBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) setReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := decodeBody[statusBody](w, r, MaxBodyBytes)
+func (s *API) setReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	in, err := httpx.DecodeBody[statusBody](w, r, httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -503,7 +414,7 @@ func commentView(c *returns.Comment) commentJSON {
 	return commentJSON{Message: &m}
 }
 
-func (s *Server) listComments(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) listComments(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	cs, err := s.app.ListComments(r.Context(), key.StoreID, r.PathValue("returnId"))
 	if err != nil {
 		return err
@@ -512,15 +423,15 @@ func (s *Server) listComments(w http.ResponseWriter, r *http.Request, key *retur
 	for _, c := range cs {
 		out = append(out, commentView(c))
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"comments": out})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"comments": out})
 	return nil
 }
 
 // MaxCommentLen bounds a comment message (characters).
 const MaxCommentLen = 10000
 
-func (s *Server) addComment(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	comment, err := decodeMember[commentJSON](w, r, "comment", maxImageBodyBytes)
+func (s *API) addComment(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	comment, err := httpx.DecodeMember[commentJSON](w, r, "comment", maxImageBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -548,13 +459,13 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, key *returns
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, "application/json", map[string]any{"comment": commentView(created)})
+	httpx.WriteJSON(w, http.StatusCreated, "application/json", map[string]any{"comment": commentView(created)})
 	return nil
 }
 
 // serveFile serves an uploaded image to whoever has its URL (the id is an
 // unguessable capability): shoppers, merchants, Ecwid's admin.
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+func (s *API) serveFile(w http.ResponseWriter, r *http.Request) {
 	b, err := s.app.GetFile(r.Context(), r.PathValue("id"))
 	if err != nil {
 		writeError(w, r, styleProblem, err)
@@ -586,8 +497,8 @@ type processBody struct {
 	} `json:"products"`
 }
 
-func (s *Server) processReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := decodeBody[processBody](w, r, MaxBodyBytes)
+func (s *API) processReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	in, err := httpx.DecodeBody[processBody](w, r, httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -636,7 +547,7 @@ func (s *Server) processReturn(w http.ResponseWriter, r *http.Request, key *retu
 	if out.Done {
 		msg = "Processing triggered successfully"
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": redoview.Return(out.Return, res.Order)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": redoview.Return(out.Return, res.Order)})
 	return nil
 }
 
@@ -655,7 +566,7 @@ func tagView(t *returns.ReturnTag) returnTagJSON {
 	return returnTagJSON{Name: t.Name, Kind: "return", PillTheme: t.PillTheme, Source: t.Source, NumericID: &n}
 }
 
-func (s *Server) listReturnTags(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) listReturnTags(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	ts, err := s.app.ListReturnTags(r.Context(), key.StoreID)
 	if err != nil {
 		return err
@@ -664,7 +575,7 @@ func (s *Server) listReturnTags(w http.ResponseWriter, r *http.Request, key *ret
 	for _, t := range ts {
 		out = append(out, tagView(t))
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"tags": out})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"tags": out})
 	return nil
 }
 
@@ -678,11 +589,11 @@ const (
 	problemTagPrecondition = "com.getredo.api:return-tag/rename-precondition-failed"
 )
 
-func (s *Server) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	tagErr := func(err error) error {
-		return &httpError{status: http.StatusBadRequest, typ: problemTagInvalid, detail: classify(err).detail, wrapped: err}
+		return &httpx.Error{Status: http.StatusBadRequest, Type: problemTagInvalid, Detail: httpx.Classify(err).Detail, Err: err}
 	}
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+	body, err := httpx.ReadJSONBody(w, r, httpx.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
@@ -690,7 +601,7 @@ func (s *Server) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *re
 		PillTheme *string `json:"pillTheme"`
 		NewName   string  `json:"newName"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := httpx.DecodeStrict(body, &in); err != nil {
 		return tagErr(err)
 	}
 	if in.PillTheme == nil || !pillTheme.MatchString(*in.PillTheme) {
@@ -702,24 +613,24 @@ func (s *Server) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *re
 	case returns.EINVALID:
 		return tagErr(err)
 	case returns.ENOTFOUND, returns.ECONFLICT:
-		return &httpError{status: http.StatusBadRequest, typ: problemTagPrecondition, detail: returns.ErrorMessage(err), wrapped: err}
+		return &httpx.Error{Status: http.StatusBadRequest, Type: problemTagPrecondition, Detail: returns.ErrorMessage(err), Err: err}
 	default:
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"tag": tagView(t)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"tag": tagView(t)})
 	return nil
 }
 
-func (s *Server) deleteReturnTag(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) deleteReturnTag(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	if err := s.app.DeleteReturnTag(r.Context(), key.StoreID, r.PathValue("name")); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]bool{"success": true})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]bool{"success": true})
 	return nil
 }
 
-func (s *Server) setReturnTags(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	tags, err := decodeMember[[]string](w, r, "tags", MaxBodyBytes)
+func (s *API) setReturnTags(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	tags, err := httpx.DecodeMember[[]string](w, r, "tags", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -731,7 +642,7 @@ func (s *Server) setReturnTags(w http.ResponseWriter, r *http.Request, key *retu
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
 	return nil
 }
 
@@ -774,8 +685,8 @@ type bulkResultJSON struct {
 	Error    string `json:"error,omitempty"`
 }
 
-func (s *Server) importReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := decodeBody[bulkBody](w, r, 4*MaxBodyBytes)
+func (s *API) importReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	in, err := httpx.DecodeBody[bulkBody](w, r, 4*httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -817,13 +728,13 @@ func (s *Server) importReturns(w http.ResponseWriter, r *http.Request, key *retu
 	for i, res := range results {
 		if res.Err != nil {
 			out.ErrorCount++
-			out.Results = append(out.Results, bulkResultJSON{Status: "error", Index: i, Error: classify(res.Err).detail})
+			out.Results = append(out.Results, bulkResultJSON{Status: "error", Index: i, Error: httpx.Classify(res.Err).Detail})
 			continue
 		}
 		out.ProcessedCount++
 		out.Results = append(out.Results, bulkResultJSON{Status: "created", Index: i, ReturnID: res.ReturnID})
 	}
-	writeJSON(w, http.StatusOK, "application/json", out)
+	httpx.WriteJSON(w, http.StatusOK, "application/json", out)
 	return nil
 }
 
@@ -838,7 +749,7 @@ type timelineEventJSON struct {
 	Data    map[string]any `json:"data"`
 }
 
-func (s *Server) returnTimeline(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) returnTimeline(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	evs, err := s.app.Timeline(r.Context(), key.StoreID, r.PathValue("returnId"))
 	if err != nil {
 		return err
@@ -857,23 +768,23 @@ func (s *Server) returnTimeline(w http.ResponseWriter, r *http.Request, key *ret
 		}
 		out = append(out, timelineEventJSON{ID: ev.ID, At: ts(ev.At), Kind: ev.Kind, Actor: ev.Actor, Message: ev.Message, Data: data})
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"events": out})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"events": out})
 	return nil
 }
 
 // ---- policy
 
-func (s *Server) getPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) getPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	p, err := s.app.GetPolicy(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
 	return nil
 }
 
-func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := decodeMember[returns.Policy](w, r, "policy", MaxBodyBytes)
+func (s *API) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	in, err := httpx.DecodeMember[returns.Policy](w, r, "policy", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -881,7 +792,7 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.
 	if err != nil {
 		return returns.PrefixField(err, "policy.")
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
 	return nil
 }
 
@@ -892,8 +803,8 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.
 var shipmentStatuses = map[string]bool{"": true, "unknown": true, "pre_transit": true, "in_transit": true, "out_for_delivery": true,
 	"available_for_pickup": true, "cancelled": true, "delivered": true, "error": true, "failure": true, "return_to_sender": true, "expired": true}
 
-func (s *Server) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	label, err := decodeMember[returns.Label](w, r, "label", MaxBodyBytes)
+func (s *API) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	label, err := httpx.DecodeMember[returns.Label](w, r, "label", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -908,6 +819,6 @@ func (s *Server) setReturnLabel(w http.ResponseWriter, r *http.Request, key *ret
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"return": redoview.Return(res.Return, res.Order)})
 	return nil
 }

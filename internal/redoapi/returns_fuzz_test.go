@@ -1,7 +1,9 @@
-package server
+package redoapi
 
 import (
 	"testing"
+
+	"github.com/reboundhq/rebound/internal/httpx"
 )
 
 // FuzzReturnRequest feeds arbitrary bodies to the create-return decoder:
@@ -14,7 +16,7 @@ func FuzzReturnRequest(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var in createReturnBody
-		if err := decodeStrict(body, &in); err != nil || in.Data == nil {
+		if err := httpx.DecodeStrict(body, &in); err != nil || in.Data == nil {
 			return
 		}
 		req, err := returnRequest(in.Data)

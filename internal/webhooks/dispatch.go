@@ -1,10 +1,11 @@
-package jobs
+package webhooks
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/riverqueue/river"
@@ -18,7 +19,7 @@ const dispatchBatch = 500
 // subscriptions (delivery rows, see webhooks.go) and marks them dispatched,
 // in one transaction.
 type DispatchEventsWorker struct {
-	river.WorkerDefaults[DispatchEventsArgs]
+	river.WorkerDefaults[jobs.DispatchEventsArgs]
 	Store store.Store
 	// Debounce is how old a job must be before it takes events, so that a
 	// burst is dispatched in one go. On PostgreSQL taking events waits for
@@ -29,7 +30,7 @@ type DispatchEventsWorker struct {
 
 // Work implements river.Worker. A store that no longer exists cancels the
 // job (nothing to retry).
-func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[DispatchEventsArgs]) error {
+func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[jobs.DispatchEventsArgs]) error {
 	if wait := w.Debounce - time.Since(job.CreatedAt); wait > 0 {
 		t := time.NewTimer(wait)
 		select {
@@ -62,29 +63,14 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[Dispatch
 // PostgreSQL, where taking them briefly waits for the store's writers.
 const postgresDispatchDebounce = 50 * time.Millisecond
 
-// Config configures the workers. The zero value works: webhook defaults,
-// no secrets (signing and Ecwid calls then fail and are retried), public
-// webhook targets only.
-type Config struct {
-	Webhooks WebhookConfig
-	Ecwid    EcwidConfig
-}
-
-// Workers returns every Rebound worker, bound to st.
-func Workers(st store.Store, cfg ...Config) *river.Workers {
-	w := river.NewWorkers()
+// AddWorkers registers the webhook workers with w: the event dispatcher
+// (fan-out), the deliverer and the backfill/replay filler, bound to st.
+func AddWorkers(w *river.Workers, st store.Store, cfg WorkerConfig) {
 	d := &DispatchEventsWorker{Store: st}
 	if st.Dialect() == "postgres" {
 		d.Debounce = postgresDispatchDebounce
 	}
 	river.AddWorker(w, d)
-	var c Config
-	if len(cfg) > 0 {
-		c = cfg[0]
-	}
-	river.AddWorker(w, NewDeliverWorker(st, c.Webhooks))
-	river.AddWorker(w, &WebhookFillWorker{Store: st})
-	river.AddWorker(w, &EcwidMirrorWorker{Store: st, Config: c.Ecwid})
-	river.AddWorker(w, &EcwidTrackingWorker{Store: st, Config: c.Ecwid})
-	return w
+	river.AddWorker(w, NewDeliverWorker(st, cfg))
+	river.AddWorker(w, &FillWorker{Store: st})
 }

@@ -1,4 +1,4 @@
-package server
+package redoapi
 
 // Webhook subscriptions: Redo's v2.2 endpoints and Rebound's extensions
 // (secret rotation, enable/disable, the delivery log, redelivery).
@@ -8,11 +8,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
-func (s *Server) webhookRoutes() {
+func (s *API) webhookRoutes() {
 	s.handle("POST /v2.2/stores/{storeId}/webhooks", returns.ScopeWebhooksWrite, styleProblem, s.upsertWebhook)
 	s.handle("GET /v2.2/stores/{storeId}/webhooks", returns.ScopeWebhooksRead, styleProblem, s.listWebhooks)
 	s.handle("GET /v2.2/webhooks/{webhookId}", returns.ScopeWebhooksRead, styleProblem, s.getWebhook)
@@ -98,16 +99,16 @@ type webhookBody struct {
 	Backfill   bool                `json:"backfill"`
 }
 
-func decodeWebhook(w http.ResponseWriter, r *http.Request) (app.WebhookInput, bool, error) {
-	var in app.WebhookInput
-	b, err := decodeMember[webhookBody](w, r, "webhook", MaxBodyBytes)
+func decodeWebhook(w http.ResponseWriter, r *http.Request) (webhooks.WebhookInput, bool, error) {
+	var in webhooks.WebhookInput
+	b, err := httpx.DecodeMember[webhookBody](w, r, "webhook", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return in, false, err
 	}
 	if b.Callback == nil {
 		return in, false, &returns.Error{Code: returns.EINVALID, Field: "webhook.callback", Message: "is required"}
 	}
-	in = app.WebhookInput{ExternalID: b.ExternalID, Kind: b.Kind, Topic: b.Topic, URL: b.Callback.URL, Backfill: b.Backfill}
+	in = webhooks.WebhookInput{ExternalID: b.ExternalID, Kind: b.Kind, Topic: b.Topic, URL: b.Callback.URL, Backfill: b.Backfill}
 	empty := ""
 	switch a := b.Callback.Auth; {
 	case a == nil:
@@ -120,12 +121,12 @@ func decodeWebhook(w http.ResponseWriter, r *http.Request) (app.WebhookInput, bo
 	return in, b.Backfill, nil
 }
 
-func (s *Server) upsertWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) upsertWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	in, _, err := decodeWebhook(w, r)
 	if err != nil {
 		return err
 	}
-	res, err := s.app.UpsertWebhook(r.Context(), key.StoreID, in)
+	res, err := s.hooks.UpsertWebhook(r.Context(), key.StoreID, in)
 	if err != nil {
 		return err
 	}
@@ -133,12 +134,12 @@ func (s *Server) upsertWebhook(w http.ResponseWriter, r *http.Request, key *retu
 	if res.Created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, "application/json", map[string]any{"webhook": webhookView(res.Webhook, res.Secret)})
+	httpx.WriteJSON(w, status, "application/json", map[string]any{"webhook": webhookView(res.Webhook, res.Secret)})
 	return nil
 }
 
-func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	ws, err := s.app.ListWebhooks(r.Context(), key.StoreID)
+func (s *API) listWebhooks(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	ws, err := s.hooks.ListWebhooks(r.Context(), key.StoreID)
 	if err != nil {
 		return err
 	}
@@ -146,20 +147,20 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request, key *retur
 	for _, wh := range ws {
 		out = append(out, webhookView(wh, ""))
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"webhooks": out})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"webhooks": out})
 	return nil
 }
 
-func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	wh, err := s.app.GetWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"))
+func (s *API) getWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	wh, err := s.hooks.GetWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
 	return nil
 }
 
-func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) updateWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	in, backfill, err := decodeWebhook(w, r)
 	if err != nil {
 		return err
@@ -167,25 +168,25 @@ func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request, key *retu
 	if in.Topic != "" || in.Kind != "" || backfill {
 		return &returns.Error{Code: returns.EINVALID, Field: "webhook", Message: "only callback and externalId can be updated; create a new subscription to change kind or topic"}
 	}
-	if _, err := s.app.UpdateWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), in); err != nil {
+	if _, err := s.hooks.UpdateWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), in); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	if err := s.app.DeleteWebhook(r.Context(), key.StoreID, r.PathValue("webhookId")); err != nil {
+func (s *API) deleteWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	if err := s.hooks.DeleteWebhook(r.Context(), key.StoreID, r.PathValue("webhookId")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := decodeBody[struct {
+func (s *API) replayWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	in, err := httpx.DecodeBody[struct {
 		Start *string `json:"start"`
-	}](w, r, MaxBodyBytes)
+	}](w, r, httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
@@ -196,37 +197,37 @@ func (s *Server) replayWebhook(w http.ResponseWriter, r *http.Request, key *retu
 	if err != nil {
 		return &returns.Error{Code: returns.EINVALID, Field: "start", Message: "must be an RFC 3339 date-time such as 2025-01-31T00:00:00Z"}
 	}
-	if err := s.app.ReplayWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), start); err != nil {
+	if err := s.hooks.ReplayWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), start); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
 
-func (s *Server) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	res, err := s.app.RotateWebhookSecret(r.Context(), key.StoreID, r.PathValue("webhookId"))
+func (s *API) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	res, err := s.hooks.RotateWebhookSecret(r.Context(), key.StoreID, r.PathValue("webhookId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(res.Webhook, res.Secret)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(res.Webhook, res.Secret)})
 	return nil
 }
 
-func (s *Server) enableWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	wh, err := s.app.SetWebhookEnabled(r.Context(), key.StoreID, r.PathValue("webhookId"), true, "")
+func (s *API) enableWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	wh, err := s.hooks.SetWebhookEnabled(r.Context(), key.StoreID, r.PathValue("webhookId"), true, "")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
 	return nil
 }
 
-func (s *Server) disableWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	wh, err := s.app.SetWebhookEnabled(r.Context(), key.StoreID, r.PathValue("webhookId"), false, "")
+func (s *API) disableWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	wh, err := s.hooks.SetWebhookEnabled(r.Context(), key.StoreID, r.PathValue("webhookId"), false, "")
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"webhook": webhookView(wh, "")})
 	return nil
 }
 
@@ -253,7 +254,7 @@ type deliveryJSON struct {
 	LastError     string        `json:"lastError,omitempty"`
 }
 
-func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) listDeliveries(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	q := r.URL.Query()
 	var before int64
 	limit := 50
@@ -271,7 +272,7 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, key *ret
 		}
 		limit = n
 	}
-	log, err := s.app.ListDeliveries(r.Context(), key.StoreID, r.PathValue("webhookId"), before, limit)
+	log, err := s.hooks.ListDeliveries(r.Context(), key.StoreID, r.PathValue("webhookId"), before, limit)
 	if err != nil {
 		return err
 	}
@@ -293,19 +294,19 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, key *ret
 	if log.Next != 0 {
 		resp["next"] = strconv.FormatInt(log.Next, 10)
 	}
-	writeJSON(w, http.StatusOK, "application/json", resp)
+	httpx.WriteJSON(w, http.StatusOK, "application/json", resp)
 	return nil
 }
 
-func (s *Server) redeliver(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) redeliver(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	id, err := strconv.ParseInt(r.PathValue("deliveryId"), 10, 64)
 	if err != nil || id <= 0 {
 		return returns.Errorf(returns.ENOTFOUND, "delivery %q not found", r.PathValue("deliveryId"))
 	}
-	d, err := s.app.Redeliver(r.Context(), key.StoreID, r.PathValue("webhookId"), id)
+	d, err := s.hooks.Redeliver(r.Context(), key.StoreID, r.PathValue("webhookId"), id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, "application/json", map[string]any{"delivery": map[string]any{"id": d.ID, "messageId": d.MessageID, "state": d.State}})
+	httpx.WriteJSON(w, http.StatusAccepted, "application/json", map[string]any{"delivery": map[string]any{"id": d.ID, "messageId": d.MessageID, "state": d.State}})
 	return nil
 }

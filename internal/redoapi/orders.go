@@ -1,44 +1,16 @@
-package server
+package redoapi
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/customorder"
+	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/returns"
 )
-
-// MaxBodyBytes bounds request bodies (1 MiB).
-const MaxBodyBytes = 1 << 20
-
-// readJSONBody returns the request body after checking it is declared JSON
-// (415 otherwise) and at most limit bytes (413 otherwise).
-func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if ct == "" || err != nil || !(mt == "application/json" || (strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
-		return nil, statusError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type must be application/json, got %q", ct))
-	}
-	if r.ContentLength > limit {
-		return nil, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, limit))
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, statusError(http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds the limit of %d bytes", limit))
-		}
-		return nil, statusError(http.StatusBadRequest, "reading request body: "+err.Error())
-	}
-	return body, nil
-}
 
 type syncResponse struct {
 	Message string `json:"message"`
@@ -50,8 +22,8 @@ type syncResponse struct {
 }
 
 // syncCustomOrder is Redo's "Sync Custom Order".
-func (s *Server) syncCustomOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	body, err := readJSONBody(w, r, MaxBodyBytes)
+func (s *API) syncCustomOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+	body, err := httpx.ReadJSONBody(w, r, httpx.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
@@ -63,27 +35,27 @@ func (s *Server) syncCustomOrder(w http.ResponseWriter, r *http.Request, key *re
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", syncResponse{
+	httpx.WriteJSON(w, http.StatusOK, "application/json", syncResponse{
 		Message: "Order synced successfully", OrderID: res.Order.ExternalID, RedoID: res.Order.ID, Applied: res.Applied,
 	})
 	return nil
 }
 
-func (s *Server) getOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) getOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	o, err := s.app.GetOrder(r.Context(), key.StoreID, r.PathValue("orderId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", orderView(o))
+	httpx.WriteJSON(w, http.StatusOK, "application/json", orderView(o))
 	return nil
 }
 
-func (s *Server) deleteOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
+func (s *API) deleteOrder(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	o, err := s.app.DeleteOrder(r.Context(), key.StoreID, r.PathValue("orderId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"success": true, "orderId": o.ID, "externalOrderId": o.ExternalID})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"success": true, "orderId": o.ID, "externalOrderId": o.ExternalID})
 	return nil
 }
 
@@ -258,4 +230,10 @@ func orderView(o *returns.Order) orderJSON {
 		v.Fulfillments = append(v.Fulfillments, fv)
 	}
 	return v
+}
+
+func (s *API) orderRoutes() {
+	s.handle("POST /v2.2/stores/{storeId}/custom/orders", returns.ScopeOrdersWrite, styleCustomOrder, s.syncCustomOrder)
+	s.handle("GET /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersRead, styleOrdersAPI, s.getOrder)
+	s.handle("DELETE /v2.2/stores/{storeId}/orders/{orderId}", returns.ScopeOrdersWrite, styleOrdersAPI, s.deleteOrder)
 }

@@ -1,4 +1,4 @@
-package app
+package webhooks
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 
 	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
-	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
 // SecretGracePeriod is how long a rotated-out signing secret keeps signing
@@ -44,14 +44,28 @@ type WebhookResult struct {
 	Created bool
 }
 
-func (a *App) needSecrets() error {
+// Service holds the webhook subscription use cases of every surface:
+// create (upsert), read, update, delete, enable/disable, secret rotation,
+// replay, backfill, the delivery log and redelivery.
+type Service struct {
+	Store store.Store
+	// Secrets seals signing secrets and bearer tokens; every use case that
+	// writes a subscription fails (EINTERNAL) without it.
+	Secrets *secrets.Box
+	// AllowPrivateTargets lets callbacks be http:// URLs and resolve to
+	// private, loopback and link-local addresses (tests, local
+	// development). Off in production: see Guard.
+	AllowPrivateTargets bool
+}
+
+func (a *Service) needSecrets() error {
 	if a.Secrets == nil {
 		return returns.Errorf(returns.EINTERNAL, "no secret key is configured: webhook subscriptions need one to seal their secrets (REBOUND_SECRET_KEY or the data dir's secret.key)")
 	}
 	return nil
 }
 
-func (a *App) checkWebhookInput(ctx context.Context, in *WebhookInput, create bool) error {
+func (a *Service) checkWebhookInput(ctx context.Context, in *WebhookInput, create bool) error {
 	var errs []error
 	if create {
 		switch in.Kind {
@@ -59,37 +73,37 @@ func (a *App) checkWebhookInput(ctx context.Context, in *WebhookInput, create bo
 			in.Kind = returns.WebhookRedo
 		case returns.WebhookRedo, returns.WebhookLoop:
 		default:
-			errs = append(errs, invalid("webhook.kind", fmt.Sprintf("unknown kind %q; expected redo or loop", in.Kind)))
+			errs = append(errs, returns.Invalid("webhook.kind", fmt.Sprintf("unknown kind %q; expected redo or loop", in.Kind)))
 		}
 		if in.Topic != returns.WebhookTopicReturn {
-			errs = append(errs, invalid("webhook.topic", fmt.Sprintf("unknown topic %q; the only topic is \"return\"", in.Topic)))
+			errs = append(errs, returns.Invalid("webhook.topic", fmt.Sprintf("unknown topic %q; the only topic is \"return\"", in.Topic)))
 		}
 	}
 	if in.ExternalID != nil && len(*in.ExternalID) > MaxExternalIDLen {
-		errs = append(errs, invalid("webhook.externalId", fmt.Sprintf("must be at most %d characters", MaxExternalIDLen)))
+		errs = append(errs, returns.Invalid("webhook.externalId", fmt.Sprintf("must be at most %d characters", MaxExternalIDLen)))
 	}
 	if in.BearerToken != nil && len(*in.BearerToken) > MaxBearerTokenLen {
-		errs = append(errs, invalid("webhook.callback.auth.bearer.token", fmt.Sprintf("must be at most %d characters", MaxBearerTokenLen)))
+		errs = append(errs, returns.Invalid("webhook.callback.auth.bearer.token", fmt.Sprintf("must be at most %d characters", MaxBearerTokenLen)))
 	}
 	u, err := url.Parse(in.URL)
 	switch {
 	case strings.TrimSpace(in.URL) == "":
-		errs = append(errs, invalid("webhook.callback.url", "is required"))
+		errs = append(errs, returns.Invalid("webhook.callback.url", "is required"))
 	case len(in.URL) > maxURLLen:
-		errs = append(errs, invalid("webhook.callback.url", fmt.Sprintf("must be at most %d characters", maxURLLen)))
+		errs = append(errs, returns.Invalid("webhook.callback.url", fmt.Sprintf("must be at most %d characters", maxURLLen)))
 	case err != nil || u.Host == "":
-		errs = append(errs, invalid("webhook.callback.url", "must be an absolute https URL"))
+		errs = append(errs, returns.Invalid("webhook.callback.url", "must be an absolute https URL"))
 	default:
 		if err := a.guard().CheckURL(ctx, in.URL); err != nil {
-			errs = append(errs, invalid("webhook.callback.url", err.Error()))
+			errs = append(errs, returns.Invalid("webhook.callback.url", err.Error()))
 		}
 	}
 	return errors.Join(errs...)
 }
 
 // guard is the SSRF guard webhook targets are checked with.
-func (a *App) guard() *webhooks.Guard {
-	return &webhooks.Guard{AllowPrivate: a.AllowPrivateWebhookTargets}
+func (a *Service) guard() *Guard {
+	return &Guard{AllowPrivate: a.AllowPrivateTargets}
 }
 
 // UpsertWebhook creates a subscription, or updates the store's
@@ -99,7 +113,7 @@ func (a *App) guard() *webhooks.Guard {
 // the store. The callback URL must be https and resolve to public
 // addresses (unless AllowPrivateWebhookTargets). Errors: EINVALID naming
 // the field; EINTERNAL without a secret key.
-func (a *App) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput) (*WebhookResult, error) {
+func (a *Service) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput) (*WebhookResult, error) {
 	if err := a.needSecrets(); err != nil {
 		return nil, err
 	}
@@ -137,7 +151,7 @@ func (a *App) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput
 		if len(existing) >= MaxWebhooksPerStore {
 			return returns.Errorf(returns.ECONFLICT, "the store has %d webhook subscriptions, the most allowed", len(existing))
 		}
-		secret := webhooks.NewSecret()
+		secret := NewSecret()
 		sealed, err := a.Secrets.Seal([]byte(secret))
 		if err != nil {
 			return err
@@ -159,7 +173,7 @@ func (a *App) UpsertWebhook(ctx context.Context, storeID string, in WebhookInput
 	return res, nil
 }
 
-func (a *App) setBearer(w *returns.Webhook, tok *string) error {
+func (a *Service) setBearer(w *returns.Webhook, tok *string) error {
 	switch {
 	case tok == nil:
 	case *tok == "":
@@ -176,15 +190,15 @@ func (a *App) setBearer(w *returns.Webhook, tok *string) error {
 
 // backfill queues, when on, a backfill of every existing return of the
 // store to w: a durable job that fills in chunks (jobs.WebhookFillArgs).
-func (a *App) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on bool) error {
+func (a *Service) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook, on bool) error {
 	if !on {
 		return nil
 	}
-	return jobs.EnqueueFill(ctx, tx, w, jobs.FillBackfill, time.Time{})
+	return EnqueueFill(ctx, tx, w, jobs.FillBackfill, time.Time{})
 }
 
 // GetWebhook returns the store's subscription, or ENOTFOUND.
-func (a *App) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error) {
+func (a *Service) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error) {
 	var w *returns.Webhook
 	err := a.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
@@ -195,7 +209,7 @@ func (a *App) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webh
 }
 
 // ListWebhooks returns the store's subscriptions, oldest first.
-func (a *App) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error) {
+func (a *Service) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error) {
 	var ws []*returns.Webhook
 	err := a.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
@@ -208,7 +222,7 @@ func (a *App) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webh
 // UpdateWebhook changes a subscription's callback (URL and bearer token)
 // and external id. Errors: ENOTFOUND, EINVALID, ECONFLICT when the external
 // id is another subscription's.
-func (a *App) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookInput) (*returns.Webhook, error) {
+func (a *Service) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookInput) (*returns.Webhook, error) {
 	if err := a.needSecrets(); err != nil {
 		return nil, err
 	}
@@ -235,14 +249,14 @@ func (a *App) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookI
 
 // DeleteWebhook deletes a subscription and its pending deliveries;
 // ENOTFOUND when there is none.
-func (a *App) DeleteWebhook(ctx context.Context, storeID, id string) error {
+func (a *Service) DeleteWebhook(ctx context.Context, storeID, id string) error {
 	return a.Store.Update(ctx, func(tx store.Tx) error { return tx.DeleteWebhook(ctx, storeID, id) })
 }
 
 // SetWebhookEnabled enables or disables a subscription. Re-enabling clears
 // the disabled reason and the failure streak, and resumes held deliveries
 // in order. ENOTFOUND when there is none.
-func (a *App) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled bool, reason string) (*returns.Webhook, error) {
+func (a *Service) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled bool, reason string) (*returns.Webhook, error) {
 	var w *returns.Webhook
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
@@ -266,7 +280,7 @@ func (a *App) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled
 			return err
 		}
 		if enabled {
-			return jobs.EnqueueDeliver(ctx, tx, w.StoreID, w.ID, time.Time{})
+			return EnqueueDeliver(ctx, tx, w.StoreID, w.ID, time.Time{})
 		}
 		return nil
 	})
@@ -280,7 +294,7 @@ func (a *App) SetWebhookEnabled(ctx context.Context, storeID, id string, enabled
 // once; the previous secrets keep signing for SecretGracePeriod, so that
 // receivers can switch without missing a delivery. ENOTFOUND when there is
 // no such subscription.
-func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*WebhookResult, error) {
+func (a *Service) RotateWebhookSecret(ctx context.Context, storeID, id string) (*WebhookResult, error) {
 	if err := a.needSecrets(); err != nil {
 		return nil, err
 	}
@@ -291,7 +305,7 @@ func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*Web
 			return err
 		}
 		now := tx.Now()
-		secret := webhooks.NewSecret()
+		secret := NewSecret()
 		sealed, err := a.Secrets.Seal([]byte(secret))
 		if err != nil {
 			return err
@@ -324,13 +338,13 @@ func (a *App) RotateWebhookSecret(ctx context.Context, storeID, id string) (*Web
 // return event of the store since start, each with the state it recorded
 // and a webhook-id of its own; a durable job queues them in chunks, oldest
 // first, after this returns. ENOTFOUND when there is no such subscription.
-func (a *App) ReplayWebhook(ctx context.Context, storeID, id string, start time.Time) error {
+func (a *Service) ReplayWebhook(ctx context.Context, storeID, id string, start time.Time) error {
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		w, err := tx.GetWebhook(ctx, storeID, id)
 		if err != nil {
 			return err
 		}
-		return jobs.EnqueueFill(ctx, tx, w, jobs.FillReplay, start)
+		return EnqueueFill(ctx, tx, w, jobs.FillReplay, start)
 	})
 	if err != nil {
 		return fmt.Errorf("replay webhook: %w", err)
@@ -349,7 +363,7 @@ type DeliveryLog struct {
 // ListDeliveries returns a subscription's deliveries, newest first, before
 // the delivery id before (0: newest). ENOTFOUND when there is no such
 // subscription.
-func (a *App) ListDeliveries(ctx context.Context, storeID, id string, before int64, limit int) (*DeliveryLog, error) {
+func (a *Service) ListDeliveries(ctx context.Context, storeID, id string, before int64, limit int) (*DeliveryLog, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
@@ -374,7 +388,7 @@ func (a *App) ListDeliveries(ctx context.Context, storeID, id string, before int
 
 // Redeliver attempts one delivery again at once, with the same webhook-id,
 // whatever its state. ENOTFOUND when the subscription has no such delivery.
-func (a *App) Redeliver(ctx context.Context, storeID, webhookID string, deliveryID int64) (*returns.Delivery, error) {
+func (a *Service) Redeliver(ctx context.Context, storeID, webhookID string, deliveryID int64) (*returns.Delivery, error) {
 	var d *returns.Delivery
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		cur, err := tx.GetDelivery(ctx, storeID, deliveryID)
@@ -387,7 +401,7 @@ func (a *App) Redeliver(ctx context.Context, storeID, webhookID string, delivery
 		if d, err = tx.ResetDelivery(ctx, storeID, deliveryID, tx.Now()); err != nil {
 			return err
 		}
-		return jobs.EnqueueDeliver(ctx, tx, storeID, webhookID, time.Time{})
+		return EnqueueDeliver(ctx, tx, storeID, webhookID, time.Time{})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redeliver: %w", err)

@@ -1,0 +1,75 @@
+package httpx
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+)
+
+// Problem is an RFC 9457 problem+json body, with Rebound's members.
+type Problem struct {
+	Type      string         `json:"type"`
+	Title     string         `json:"title"`
+	Status    int            `json:"status"`
+	Detail    string         `json:"detail,omitempty"`
+	Instance  string         `json:"instance,omitempty"`
+	RequestID string         `json:"requestId,omitempty"`
+	Errors    map[string]any `json:"errors,omitempty"`
+	// CurrentStatus and RequestedStatus explain a 409 for an illegal
+	// return status transition.
+	CurrentStatus   string `json:"currentStatus,omitempty"`
+	RequestedStatus string `json:"requestedStatus,omitempty"`
+}
+
+// Resolve classifies err for the request r: it logs server faults (500)
+// with the request's logger and replaces their detail with a message that
+// quotes the request id, so nothing internal leaks. Every surface's error
+// writer starts with it.
+func Resolve(r *http.Request, err error) *Error {
+	e := Classify(err)
+	if e.Status == http.StatusInternalServerError {
+		Logger(r).Error("request failed", slog.Any("error", err))
+		c := *e
+		c.Detail = "Internal error. Quote the request id when reporting it: " + RequestID(r)
+		return &c
+	}
+	return e
+}
+
+// ProblemOf is e as a problem body for the request r.
+func ProblemOf(r *http.Request, e *Error) Problem {
+	typ, title := e.Type, e.Title
+	if typ == "" {
+		typ = "about:blank"
+	}
+	if title == "" {
+		title = http.StatusText(e.Status)
+	}
+	return Problem{
+		Type: typ, Title: title, Status: e.Status, Detail: e.Detail,
+		Instance: r.URL.Path, RequestID: RequestID(r), Errors: e.Errors,
+		CurrentStatus: e.CurrentStatus, RequestedStatus: e.RequestedStatus,
+	}
+}
+
+// WriteProblem answers err as application/problem+json.
+func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
+	e := Resolve(r, err)
+	WriteJSON(w, e.Status, "application/problem+json", ProblemOf(r, e))
+}
+
+// WriteJSON writes v as JSON with the status and content type (a newline
+// after the value). A value that cannot be encoded is answered as a 500
+// problem instead.
+func WriteJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = 500
+		contentType = "application/problem+json"
+		b = fmt.Appendf(nil, `{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"encode response: %s"}`, err)
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}

@@ -1,0 +1,94 @@
+// Package redoapi is Rebound's Redo-compatible surface: every /v2.2
+// handler (orders, custom order sync, returns, tags, policy, webhooks, the
+// Ecwid connection), Redo's wire DTOs and Redo's error styles, and the
+// bearer-key authentication and tenancy of the API. Handlers are thin:
+// decode, call a use case (internal/app, internal/webhooks,
+// internal/ecwidsync), encode. Errors become HTTP through internal/httpx.
+package redoapi
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/webhooks"
+)
+
+// Config configures New.
+type Config struct {
+	App      *app.App
+	Webhooks *webhooks.Service
+	Ecwid    *ecwidsync.Service
+}
+
+// API serves Redo's API v2.2 and Rebound's extensions to it.
+type API struct {
+	app   *app.App
+	hooks *webhooks.Service
+	ecwid *ecwidsync.Service
+	mux   *http.ServeMux
+}
+
+// New returns the API; Mount adds its routes to a mux.
+func New(cfg Config) *API {
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid}
+}
+
+// Mount registers every route of the surface on mux.
+func (s *API) Mount(mux *http.ServeMux) {
+	s.mux = mux
+	s.orderRoutes()
+	s.returnRoutes()
+	s.webhookRoutes()
+	s.integrationRoutes()
+}
+
+// authedHandler serves a request made with a valid key that may act on the
+// path's store with the route's scope.
+type authedHandler func(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error
+
+// handle registers an API route: the bearer key must be valid (401), belong
+// to the {storeId} of the path if there is one (403, before any data is
+// read) and grant scope (403 com.getredo.api:scope/forbidden).
+func (s *API) handle(pattern string, scope returns.Scope, style errStyle, h authedHandler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		httpx.RouteOf(r).WriteError = writerFor(style)
+		key, err := s.authenticate(r)
+		if err != nil {
+			if returns.ErrorCode(err) == returns.EUNAUTHORIZED {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="rebound"`)
+			}
+			writeError(w, r, style, err)
+			return
+		}
+		if sid := r.PathValue("storeId"); sid != "" && subtle.ConstantTimeCompare([]byte(sid), []byte(key.StoreID)) != 1 {
+			writeError(w, r, style, &httpx.Error{Status: http.StatusForbidden, Type: problemStoreForbidden,
+				Detail: "this API key does not have access to store " + sid})
+			return
+		}
+		if !key.Allows(scope) {
+			writeError(w, r, style, &httpx.Error{Status: http.StatusForbidden, Type: problemScopeForbidden, Title: "Missing scope",
+				Detail: "this API key lacks the " + string(scope) + " scope"})
+			return
+		}
+		if err := h(w, r, key); err != nil {
+			writeError(w, r, style, err)
+		}
+	})
+}
+
+func (s *API) authenticate(r *http.Request) (*returns.APIKey, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return nil, returns.Errorf(returns.EUNAUTHORIZED, "missing Authorization header (expected: Bearer <API key>)")
+	}
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return nil, returns.Errorf(returns.EUNAUTHORIZED, "malformed Authorization header (expected: Bearer <API key>)")
+	}
+	return s.app.Authenticate(r.Context(), strings.TrimSpace(token))
+}

@@ -1,0 +1,96 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/reboundhq/rebound/internal/app"
+	"github.com/reboundhq/rebound/internal/ecwid"
+	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/secrets"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/webhooks"
+	"github.com/riverqueue/river"
+)
+
+// Options configure NewServices. The zero value (but Store) works: no
+// secrets (signing, Ecwid and sealing then fail), public webhook targets
+// only, default webhook and Ecwid settings.
+type Options struct {
+	Store store.Store
+	// Secrets seals third-party credentials and signing secrets at rest.
+	Secrets *secrets.Box
+	// PublicURL is the base URL the server is reached at from outside, for
+	// the URLs it hands out (files, webhook URLs); "" gives paths.
+	PublicURL string
+	// AllowPrivateWebhookTargets lets webhook callbacks be http:// and
+	// reach loopback and private addresses (tests, local development).
+	AllowPrivateWebhookTargets bool
+	// EcwidOptions are added to every Ecwid client (tests disable pacing).
+	EcwidOptions []ecwid.Option
+	// EcwidWebhookMaxAge bounds the age of inbound Ecwid webhooks
+	// (default ecwidsync.DefaultWebhookMaxAge).
+	EcwidWebhookMaxAge time.Duration
+	// Webhooks configures webhook delivery (its Secrets and
+	// AllowPrivateTargets default to the fields above).
+	Webhooks webhooks.WorkerConfig
+}
+
+// Services are the use cases of one process, wired together: the core app
+// with the integrations' change hooks registered, the webhook subscription
+// service and the Ecwid integration.
+type Services struct {
+	Store    store.Store
+	App      *app.App
+	Webhooks *webhooks.Service
+	Ecwid    *ecwidsync.Service
+	// WebhookWorkers and EcwidWorkers configure the workers Workers
+	// returns; NewServices fills them from its Options.
+	WebhookWorkers webhooks.WorkerConfig
+	EcwidWorkers   ecwidsync.WorkerConfig
+}
+
+// NewServices wires the use cases over o.Store.
+func NewServices(o Options) *Services {
+	a := app.New(o.Store)
+	a.PublicURL = o.PublicURL
+	a.OnReturnChange(ecwidsync.OnReturnChange)
+	if o.Webhooks.Secrets == nil {
+		o.Webhooks.Secrets = o.Secrets
+	}
+	o.Webhooks.AllowPrivateTargets = o.Webhooks.AllowPrivateTargets || o.AllowPrivateWebhookTargets
+	return &Services{
+		Store:    o.Store,
+		App:      a,
+		Webhooks: &webhooks.Service{Store: o.Store, Secrets: o.Secrets, AllowPrivateTargets: o.AllowPrivateWebhookTargets},
+		Ecwid: &ecwidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL,
+			EcwidOptions: o.EcwidOptions, WebhookMaxAge: o.EcwidWebhookMaxAge},
+		WebhookWorkers: o.Webhooks,
+		EcwidWorkers:   ecwidsync.WorkerConfig{Secrets: o.Secrets, Options: o.EcwidOptions},
+	}
+}
+
+// SetPublicURL changes the base URL of the URLs handed out (serve learns
+// its address only once it listens).
+func (s *Services) SetPublicURL(u string) {
+	s.App.PublicURL = u
+	s.Ecwid.PublicURL = u
+}
+
+// Workers returns every background worker of Rebound, bound to the
+// services: webhook dispatch, delivery and fill; Ecwid mirror and
+// tracking. reg, when not nil, receives the webhook delivery metrics.
+func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.Workers {
+	cfg := s.WebhookWorkers
+	if reg != nil && cfg.Metrics == nil {
+		cfg.Metrics = webhooks.NewMetrics(reg, s.Store)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log
+	}
+	w := river.NewWorkers()
+	webhooks.AddWorkers(w, s.Store, cfg)
+	ecwidsync.AddWorkers(w, s.Store, s.App, s.EcwidWorkers)
+	return w
+}

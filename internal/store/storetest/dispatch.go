@@ -1,0 +1,33 @@
+package storetest
+
+import (
+	"context"
+
+	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/riverqueue/river"
+)
+
+// takeWorker is the smallest dispatcher of the store contract: it takes a
+// store's events (store.Tx.TakeEvents), which is what every real
+// dispatcher (internal/webhooks) builds on, and does nothing else with
+// them.
+type takeWorker struct {
+	river.WorkerDefaults[jobs.DispatchEventsArgs]
+	st store.Store
+}
+
+func (w *takeWorker) Work(ctx context.Context, job *river.Job[jobs.DispatchEventsArgs]) error {
+	return w.st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.TakeEvents(ctx, job.Args.StoreID, 500)
+		return err
+	})
+}
+
+// DispatchWorkers returns workers that take st's events as they are
+// dispatched, for tests of the store alone.
+func DispatchWorkers(st store.Store) *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &takeWorker{st: st})
+	return w
+}
