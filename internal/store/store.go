@@ -79,6 +79,10 @@ type ReadTx interface {
 	// CountOrders returns how many orders the store has.
 	CountOrders(ctx context.Context, storeID string) (int, error)
 
+	// StaleDispatches returns the ids of the stores whose oldest
+	// undispatched event was created at or before before: stores whose
+	// dispatch job was lost (a crashed process) or is late.
+	StaleDispatches(ctx context.Context, before time.Time) ([]string, error)
 	// ListEvents returns a store's events with id > afterID, oldest first, at
 	// most limit of them.
 	ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error)
@@ -219,6 +223,12 @@ type Tx interface {
 	// queued-dispatch flag first, and when more events remain it sets it
 	// again and enqueues another dispatch job, so no event is left behind.
 	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
+
+	// RequestDispatch enqueues the store's event.dispatch job whatever its
+	// queued flag says (the flag may be stuck on a job that died with its
+	// process), unless such a job is already waiting to run. For the
+	// recovery sweep; AddEvent requests dispatch by itself.
+	RequestDispatch(ctx context.Context, storeID string) error
 
 	// PutEcwidIntegration inserts or replaces the store's Ecwid integration
 	// (one per store). On replace the stored CreatedAt is kept and written

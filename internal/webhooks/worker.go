@@ -523,21 +523,31 @@ func (m *Metrics) observe(outcome string, d *returns.Delivery, now time.Time) {
 	}
 }
 
-// Sweep enqueues a webhook.deliver job for every enabled subscription with
-// a delivery due, and deletes finished deliveries older than
-// DeliveryRetention, every interval until ctx ends (and once at once). It is
-// the safety net for jobs lost with a crashed process; normally deliveries
-// are attempted by the jobs their events enqueue.
+// StaleDispatchAge is how long a store's undispatched event may wait
+// before Sweep queues the store's dispatch again: far longer than a live
+// dispatcher ever takes, short enough that a crash costs under a minute.
+const StaleDispatchAge = 15 * time.Second
+
+// Sweep is the safety net for jobs lost with a crashed process. Once at
+// once and then every interval until ctx ends it: queues the event
+// dispatch of every store with events left undispatched (all of them at
+// start, where the process before may have died mid-dispatch; later those
+// older than StaleDispatchAge), enqueues a webhook.deliver job for every
+// enabled subscription with a delivery due, and deletes finished
+// deliveries older than DeliveryRetention. Normally events and deliveries
+// are handled by the jobs their changes enqueue.
 func Sweep(ctx context.Context, st store.Store, interval time.Duration, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	age := time.Duration(0)
 	for {
-		if err := sweepOnce(ctx, st); err != nil && ctx.Err() == nil {
+		if err := sweepOnce(ctx, st, age); err != nil && ctx.Err() == nil {
 			log.Warn("webhook sweep failed", slog.Any("error", err))
 		}
+		age = StaleDispatchAge
 		select {
 		case <-ctx.Done():
 			return
@@ -559,22 +569,31 @@ func pruneOnce(ctx context.Context, st store.Store) error {
 	})
 }
 
-func sweepOnce(ctx context.Context, st store.Store) error {
+func sweepOnce(ctx context.Context, st store.Store, staleAge time.Duration) error {
 	if err := pruneOnce(ctx, st); err != nil {
 		return err
 	}
 	var due []store.PendingWebhook
+	var stale []string
 	if err := st.View(ctx, func(tx store.ReadTx) error {
 		var err error
+		if stale, err = tx.StaleDispatches(ctx, time.Now().Add(-staleAge)); err != nil {
+			return err
+		}
 		due, err = tx.PendingWebhooks(ctx)
 		return err
 	}); err != nil {
 		return err
 	}
-	if len(due) == 0 {
+	if len(due) == 0 && len(stale) == 0 {
 		return nil
 	}
 	return st.Update(ctx, func(tx store.Tx) error {
+		for _, id := range stale {
+			if err := tx.RequestDispatch(ctx, id); err != nil {
+				return err
+			}
+		}
 		for _, p := range due {
 			at := p.NextAttemptAt
 			if !at.After(tx.Now()) {

@@ -13,6 +13,7 @@ import (
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Tx implements store.Tx (and store.ReadTx) over a Conn.
@@ -399,6 +400,23 @@ func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
 		return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, nil)
 	}
 	return nil // already queued, or no such store (the event insert says so)
+}
+
+// StaleDispatches implements store.ReadTx.
+func (t *Tx) StaleDispatches(ctx context.Context, before time.Time) ([]string, error) {
+	return collect(ctx, t, "stale dispatches", scanString, `SELECT s.id FROM stores s WHERE (SELECT MIN(e.created_at) FROM events e
+		WHERE e.store_id = s.id AND e.id > s.dispatched_through) <= ? ORDER BY s.id`, US(before))
+}
+
+// RequestDispatch implements store.Tx.
+func (t *Tx) RequestDispatch(ctx context.Context, storeID string) error {
+	if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ?`, storeID); err != nil {
+		return fmt.Errorf("request dispatch: %w", err)
+	}
+	return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{
+		ByArgs:  true,
+		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+	}})
 }
 
 // TakeEvents implements store.Tx.

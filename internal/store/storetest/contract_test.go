@@ -593,3 +593,55 @@ func TestCancelledUpdateBehindFailureReturns(t *testing.T) {
 		}
 	})
 }
+
+// After a crash a store's queued-dispatch flag can stay set while no job
+// will ever clear it (the job died with its process). StaleDispatches
+// finds such stores and RequestDispatch queues their dispatch whatever the
+// flag says, once however often it is asked.
+func TestStaleDispatchRecovery(t *testing.T) {
+	ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := mustStore(t, st, "A")
+		quiet := mustStore(t, st, "B")
+		ev := &returns.Event{StoreID: s.ID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: "o1"}
+		if err := st.Update(ctx, func(tx store.Tx) error { return tx.AddEvent(ctx, ev) }); err != nil {
+			t.Fatal(err)
+		}
+		stale := func(before time.Time) []string {
+			t.Helper()
+			var ids []string
+			if err := st.View(ctx, func(tx store.ReadTx) error {
+				var err error
+				ids, err = tx.StaleDispatches(ctx, before)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		if got := stale(ev.CreatedAt.Add(-time.Second)); len(got) != 0 {
+			t.Errorf("stale before the event = %v, want none", got)
+		}
+		if got := stale(ev.CreatedAt); len(got) != 1 || got[0] != s.ID {
+			t.Errorf("stale at the event = %v, want [%s] (not %s, which has no events)", got, s.ID, quiet.ID)
+		}
+		before := jobTotal(t, st)
+		for range 2 {
+			if err := st.Update(ctx, func(tx store.Tx) error { return tx.RequestDispatch(ctx, s.ID) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := jobTotal(t, st) - before; n != 1 {
+			t.Errorf("RequestDispatch twice queued %d jobs, want 1 (the flag was already set)", n)
+		}
+		if err := st.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.TakeEvents(ctx, s.ID, 10)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := stale(time.Now().Add(time.Hour)); len(got) != 0 {
+			t.Errorf("stale after dispatch = %v, want none", got)
+		}
+	})
+}
