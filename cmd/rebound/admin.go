@@ -74,7 +74,7 @@ func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 	defer st.Close()
 	a := app.New(st)
 	if sub == "list" {
-		var stores []*returns.Store
+		var stores []*returns.Merchant
 		err := st.View(ctx, func(tx store.ReadTx) error {
 			var err error
 			stores, err = tx.ListStores(ctx)

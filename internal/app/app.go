@@ -105,15 +105,15 @@ func mintKey(storeID string, scopes []returns.Scope, label string, tx store.Tx) 
 
 // CreateStore creates a store named name with a first API key granting
 // every scope. EINVALID when name is blank.
-func (a *App) CreateStore(ctx context.Context, name string) (*returns.Store, *NewKey, error) {
+func (a *App) CreateStore(ctx context.Context, name string) (*returns.Merchant, *NewKey, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return nil, nil, &returns.Error{Code: returns.EINVALID, Field: "name", Message: "store name must not be empty"}
 	}
-	var s *returns.Store
+	var s *returns.Merchant
 	var k *NewKey
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
-		s = &returns.Store{ID: returns.NewID(tx.Now()), Name: name, CreatedAt: tx.Now()}
+		s = &returns.Merchant{ID: returns.NewID(tx.Now()), Name: name, CreatedAt: tx.Now()}
 		if err := tx.CreateStore(ctx, s); err != nil {
 			return err
 		}
@@ -274,8 +274,8 @@ func (a *App) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Or
 }
 
 // GetStore returns the store, or ENOTFOUND.
-func (a *App) GetStore(ctx context.Context, id string) (*returns.Store, error) {
-	var s *returns.Store
+func (a *App) GetStore(ctx context.Context, id string) (*returns.Merchant, error) {
+	var s *returns.Merchant
 	err := a.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
 		s, err = tx.GetStore(ctx, id)

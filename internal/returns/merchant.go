@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Store is a merchant: the tenant every order, return and key belongs to.
-// (Redo calls it a store; so do we.)
-type Store struct {
+// Merchant is a store in Redo's sense: the tenant every order, return and
+// key belongs to (its id is the API's storeId). Not to be confused with
+// store.Store, the database.
+type Merchant struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`

@@ -62,11 +62,11 @@ type Store interface {
 // (tenant) where it takes a storeID: data of another store is never returned.
 type ReadTx interface {
 	// GetStore returns the store, or ENOTFOUND.
-	GetStore(ctx context.Context, id string) (*returns.Store, error)
+	GetStore(ctx context.Context, id string) (*returns.Merchant, error)
 	// ListStores returns every store, oldest first.
-	ListStores(ctx context.Context) ([]*returns.Store, error)
+	ListStores(ctx context.Context) ([]*returns.Merchant, error)
 	// GetStoreByName returns the oldest store with that name, or ENOTFOUND.
-	GetStoreByName(ctx context.Context, name string) (*returns.Store, error)
+	GetStoreByName(ctx context.Context, name string) (*returns.Merchant, error)
 
 	// GetAPIKey returns the key (revoked or not), or ENOTFOUND.
 	GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
@@ -193,7 +193,7 @@ type Tx interface {
 	Now() time.Time
 
 	// CreateStore inserts s (ID and CreatedAt must be set).
-	CreateStore(ctx context.Context, s *returns.Store) error
+	CreateStore(ctx context.Context, s *returns.Merchant) error
 
 	// CreateAPIKey inserts k. ENOTFOUND if its store does not exist.
 	CreateAPIKey(ctx context.Context, k *returns.APIKey) error

@@ -91,7 +91,7 @@ func notFound(what, id string) error {
 // ---- stores
 
 // CreateStore implements store.Tx.
-func (t *Tx) CreateStore(ctx context.Context, s *returns.Store) error {
+func (t *Tx) CreateStore(ctx context.Context, s *returns.Merchant) error {
 	_, err := t.exec(ctx, `INSERT INTO stores (id, name, created_at) VALUES (?, ?, ?)`, s.ID, s.Name, US(s.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("create store: %w", err)
@@ -100,17 +100,17 @@ func (t *Tx) CreateStore(ctx context.Context, s *returns.Store) error {
 }
 
 // GetStore implements store.ReadTx.
-func (t *Tx) GetStore(ctx context.Context, id string) (*returns.Store, error) {
+func (t *Tx) GetStore(ctx context.Context, id string) (*returns.Merchant, error) {
 	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE id = ?`, id)
 }
 
 // GetStoreByName implements store.ReadTx.
-func (t *Tx) GetStoreByName(ctx context.Context, name string) (*returns.Store, error) {
+func (t *Tx) GetStoreByName(ctx context.Context, name string) (*returns.Merchant, error) {
 	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE name = ? ORDER BY created_at, id LIMIT 1`, name)
 }
 
-func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Store, error) {
-	var s returns.Store
+func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Merchant, error) {
+	var s returns.Merchant
 	var created int64
 	err := t.row(ctx, q, arg).Scan(&s.ID, &s.Name, &created)
 	if errors.Is(err, ErrNoRows) {
@@ -124,15 +124,15 @@ func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Store, error
 }
 
 // ListStores implements store.ReadTx.
-func (t *Tx) ListStores(ctx context.Context) ([]*returns.Store, error) {
+func (t *Tx) ListStores(ctx context.Context) ([]*returns.Merchant, error) {
 	rows, err := t.query(ctx, `SELECT id, name, created_at FROM stores ORDER BY created_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list stores: %w", err)
 	}
 	defer rows.Close()
-	var out []*returns.Store
+	var out []*returns.Merchant
 	for rows.Next() {
-		var s returns.Store
+		var s returns.Merchant
 		var created int64
 		if err := rows.Scan(&s.ID, &s.Name, &created); err != nil {
 			return nil, fmt.Errorf("list stores: %w", err)

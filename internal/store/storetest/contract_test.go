@@ -12,9 +12,9 @@ import (
 	"github.com/reboundhq/rebound/internal/store"
 )
 
-func mustStore(t *testing.T, st store.Store, name string) *returns.Store {
+func mustStore(t *testing.T, st store.Store, name string) *returns.Merchant {
 	t.Helper()
-	s := &returns.Store{ID: returns.NewID(time.Now()), Name: name, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	s := &returns.Merchant{ID: returns.NewID(time.Now()), Name: name, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
 	if err := st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateStore(context.Background(), s) }); err != nil {
 		t.Fatalf("create store: %v", err)
 	}
