@@ -61,109 +61,15 @@ type Store interface {
 // ReadTx reads within one transaction. Every method is scoped to one store
 // (tenant) where it takes a storeID: data of another store is never returned.
 type ReadTx interface {
-	// GetStore returns the store, or ENOTFOUND.
-	GetStore(ctx context.Context, id string) (*returns.Merchant, error)
-	// ListStores returns every store, oldest first.
-	ListStores(ctx context.Context) ([]*returns.Merchant, error)
-	// GetStoreByName returns the oldest store with that name, or ENOTFOUND.
-	GetStoreByName(ctx context.Context, name string) (*returns.Merchant, error)
-
-	// GetAPIKey returns the key (revoked or not), or ENOTFOUND.
-	GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
-	// ListAPIKeys returns a store's keys (revoked ones too), oldest first.
-	ListAPIKeys(ctx context.Context, storeID string) ([]*returns.APIKey, error)
-
-	// GetOrder finds a store's order by external id, Rebound id or name, in
-	// that order of precedence. ENOTFOUND when none matches.
-	GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
-	// CountOrders returns how many orders the store has.
-	CountOrders(ctx context.Context, storeID string) (int, error)
-
-	// StaleDispatches returns the ids of the stores whose oldest
-	// undispatched event was created at or before before: stores whose
-	// dispatch job was lost (a crashed process) or is late.
-	StaleDispatches(ctx context.Context, before time.Time) ([]string, error)
-	// ListEvents returns a store's events with id > afterID, oldest first, at
-	// most limit of them.
-	ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error)
-
-	// GetEcwidIntegration returns the store's Ecwid integration, or
-	// ENOTFOUND.
-	GetEcwidIntegration(ctx context.Context, storeID string) (*returns.EcwidIntegration, error)
-
-	// GetOrdersByID returns the store's orders with these Rebound ids, keyed
-	// by id; ids that match nothing are left out (no error).
-	GetOrdersByID(ctx context.Context, storeID string, ids []string) (map[string]*returns.Order, error)
-
-	// GetReturn returns the store's return, or ENOTFOUND (also when the
-	// return belongs to another store).
-	GetReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
-	// ListReturns returns a page of the store's returns, newest first (by
-	// id, descending), filtered by q. It reads the page through an index
-	// in (store, id) order from q.Before: its cost does not grow with the
-	// number of returns before the cursor.
-	ListReturns(ctx context.Context, storeID string, q ReturnQuery) ([]*returns.Return, error)
-	// ReturnsForOrder returns every return (any status) of the store's
-	// order with that Rebound id, oldest first.
-	ReturnsForOrder(ctx context.Context, storeID, orderID string) ([]*returns.Return, error)
-	// GetIdempotencyKey returns the request hash and return id saved for a
-	// store's Idempotency-Key, or ENOTFOUND.
-	GetIdempotencyKey(ctx context.Context, storeID, key string) (requestHash, returnID string, err error)
-
-	// ListTimeline returns a return's timeline, oldest first (by id).
-	ListTimeline(ctx context.Context, storeID, returnID string) ([]*returns.TimelineEvent, error)
-	// ListComments returns a return's comments, oldest first.
-	ListComments(ctx context.Context, storeID, returnID string) ([]*returns.Comment, error)
-	// GetBlob returns the file with that id, whatever its store, or
-	// ENOTFOUND.
-	GetBlob(ctx context.Context, id string) (*returns.Blob, error)
-
-	// ListReturnTags returns the store's return tags by name.
-	ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error)
-	// ReturnIDsWithTag returns the ids of the store's returns that carry the
-	// tag, in id order.
-	ReturnIDsWithTag(ctx context.Context, storeID, tag string) ([]string, error)
-	// GetReturnTag returns the store's tag, or ENOTFOUND.
-	GetReturnTag(ctx context.Context, storeID, name string) (*returns.ReturnTag, error)
-
-	// GetPolicy returns the store's return policy, or returns.DefaultPolicy
-	// when none was set.
-	GetPolicy(ctx context.Context, storeID string) (returns.Policy, error)
-
-	// GetGiftCard returns the store's gift card by code, or ENOTFOUND.
-	GetGiftCard(ctx context.Context, storeID, code string) (*returns.GiftCard, error)
-
-	// GetWebhook returns the store's webhook subscription, or ENOTFOUND
-	// (also when it belongs to another store).
-	GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
-	// GetWebhookByExternalID returns the store's subscription with that
-	// external id, or ENOTFOUND.
-	GetWebhookByExternalID(ctx context.Context, storeID, externalID string) (*returns.Webhook, error)
-	// ListWebhooks returns the store's subscriptions, oldest first.
-	ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error)
-	// GetDelivery returns the store's delivery, or ENOTFOUND.
-	GetDelivery(ctx context.Context, storeID string, id int64) (*returns.Delivery, error)
-	// ListDeliveries returns a subscription's deliveries, newest first,
-	// with id < beforeID (0: from the newest), at most limit, each with its
-	// attempts (oldest first) in the map keyed by delivery id.
-	ListDeliveries(ctx context.Context, storeID, webhookID string, beforeID int64, limit int) ([]*returns.Delivery, map[int64][]returns.DeliveryAttempt, error)
-	// ListEventsSince returns the store's events created at or after since
-	// with id > afterID, oldest first, at most limit (for replays).
-	ListEventsSince(ctx context.Context, storeID string, since time.Time, afterID int64, limit int) ([]*returns.Event, error)
-	// PendingWebhooks returns the ids (store id, webhook id) of enabled
-	// subscriptions with pending deliveries, and the earliest
-	// NextAttemptAt of each.
-	PendingWebhooks(ctx context.Context) ([]PendingWebhook, error)
-	// CountPendingDeliveries returns how many deliveries are pending, over
-	// all stores (a metric).
-	CountPendingDeliveries(ctx context.Context) (int, error)
-
-	// GetEcwidIntegrationByToken returns the Ecwid integration whose
-	// webhook URL has this token, or ENOTFOUND.
-	GetEcwidIntegrationByToken(ctx context.Context, token string) (*returns.EcwidIntegration, error)
-	// GetReturnByEcwidOrder returns the store's return mirrored as that
-	// Ecwid order (PutEcwidMirror), or ENOTFOUND.
-	GetReturnByEcwidOrder(ctx context.Context, storeID, ecwidOrderID string) (*returns.Return, error)
+	MerchantsReader
+	APIKeysReader
+	OrdersReader
+	EventsReader
+	ReturnsReader
+	TagsReader
+	PoliciesReader
+	WebhooksReader
+	IntegrationsReader
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -188,155 +94,18 @@ type ReturnQuery struct {
 // Tx reads and writes within one transaction.
 type Tx interface {
 	ReadTx
+	MerchantsWriter
+	APIKeysWriter
+	OrdersWriter
+	EventsWriter
+	ReturnsWriter
+	TagsWriter
+	PoliciesWriter
+	WebhooksWriter
+	IntegrationsWriter
 
 	// Now is the transaction's clock, fixed for its duration.
 	Now() time.Time
-
-	// CreateStore inserts s (ID and CreatedAt must be set).
-	CreateStore(ctx context.Context, s *returns.Merchant) error
-
-	// CreateAPIKey inserts k. ENOTFOUND if its store does not exist.
-	CreateAPIKey(ctx context.Context, k *returns.APIKey) error
-	// RevokeAPIKey marks the key revoked at Now. ENOTFOUND if it does not
-	// exist; revoking a revoked key is a no-op that keeps the first time.
-	RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
-
-	// UpsertOrder inserts o, or updates the store's order with the same
-	// ExternalID. An update is applied only when o.UpdatedAt is not older
-	// than the stored order's; otherwise nothing changes and applied is
-	// false. Either way o.ID is set to the stored order's id (a new id is
-	// kept from o.ID on insert).
-	UpsertOrder(ctx context.Context, o *returns.Order) (applied bool, err error)
-	// DeleteOrder deletes a store's order found by external id or Rebound id
-	// and returns it; ENOTFOUND if there is none.
-	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
-
-	// AddEvent records ev (setting ID and CreatedAt) and, unless one is
-	// already queued for the store, enqueues the store's event.dispatch job,
-	// all in this transaction.
-	AddEvent(ctx context.Context, ev *returns.Event) error
-	// TakeEvents returns up to limit of the store's undispatched events,
-	// oldest first, and marks them dispatched (by moving the store's
-	// dispatch cursor past them). On PostgreSQL it first waits for the
-	// store's in-flight event writers to finish, so that no event with a
-	// smaller id can still commit behind the cursor. It clears the store's
-	// queued-dispatch flag first, and when more events remain it sets it
-	// again and enqueues another dispatch job, so no event is left behind.
-	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
-
-	// RequestDispatch enqueues the store's event.dispatch job whatever its
-	// queued flag says (the flag may be stuck on a job that died with its
-	// process), unless such a job is already waiting to run. For the
-	// recovery sweep; AddEvent requests dispatch by itself.
-	RequestDispatch(ctx context.Context, storeID string) error
-
-	// PutEcwidIntegration inserts or replaces the store's Ecwid integration
-	// (one per store). On replace the stored CreatedAt is kept and written
-	// back to in. ENOTFOUND if the store does not exist.
-	PutEcwidIntegration(ctx context.Context, in *returns.EcwidIntegration) error
-	// DeleteEcwidIntegration removes the store's Ecwid integration;
-	// ENOTFOUND if there is none.
-	DeleteEcwidIntegration(ctx context.Context, storeID string) error
-
-	// LockOrder returns the store's order with that Rebound id and holds it
-	// locked until the transaction ends, so that concurrent returns for the
-	// same order are decided one after the other; ENOTFOUND when there is
-	// none.
-	LockOrder(ctx context.Context, storeID, orderID string) (*returns.Order, error)
-
-	// LockReturn is GetReturn holding the return locked until the
-	// transaction ends, so that concurrent changes to it are made one after
-	// the other; ENOTFOUND when the store has no such return.
-	LockReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
-
-	// CreateReturn inserts r (ID, StoreID, CreatedAt, UpdatedAt set).
-	// ECONFLICT when the id exists; ENOTFOUND when the store does not.
-	CreateReturn(ctx context.Context, r *returns.Return) error
-	// UpdateReturn saves r over the stored return with its id and store;
-	// ENOTFOUND when there is none.
-	UpdateReturn(ctx context.Context, r *returns.Return) error
-	// PutIdempotencyKey remembers that a store's Idempotency-Key created
-	// returnID from a request with that hash. ECONFLICT when the key is
-	// already saved.
-	PutIdempotencyKey(ctx context.Context, storeID, key, requestHash, returnID string) error
-
-	// AddTimelineEvent appends ev to its return's timeline and sets ev.ID.
-	AddTimelineEvent(ctx context.Context, storeID string, ev *returns.TimelineEvent) error
-	// AddComment saves c (ID set by the caller).
-	AddComment(ctx context.Context, c *returns.Comment) error
-	// PutBlob saves b (ID set by the caller).
-	PutBlob(ctx context.Context, b *returns.Blob) error
-
-	// PutReturnTag creates the store's tag t.Name, assigning NumericID and
-	// CreatedAt, or updates its PillTheme (and writes the stored fields
-	// back to t). created reports which.
-	PutReturnTag(ctx context.Context, t *returns.ReturnTag) (created bool, err error)
-	// RenameReturnTag renames a store's tag and every use of it on the
-	// store's returns. ENOTFOUND when from does not exist, ECONFLICT when
-	// to does.
-	RenameReturnTag(ctx context.Context, storeID, from, to string) error
-	// DeleteReturnTag deletes a store's tag and strips it from every
-	// return; ENOTFOUND when it does not exist.
-	DeleteReturnTag(ctx context.Context, storeID, name string) error
-
-	// PutPolicy saves the store's return policy. ENOTFOUND when the store
-	// does not exist.
-	PutPolicy(ctx context.Context, storeID string, p returns.Policy) error
-
-	// CreateGiftCard saves g. ECONFLICT when the store has the code.
-	CreateGiftCard(ctx context.Context, g *returns.GiftCard) error
-
-	// LockWebhook is GetWebhook holding the subscription locked until the
-	// transaction ends, for read-modify-write changes (UpdateWebhook) that
-	// must not overwrite a concurrent one; ENOTFOUND when there is none.
-	LockWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
-	// CreateWebhook inserts w (ID set by the caller). ECONFLICT when the
-	// store has a subscription with the same ExternalID; ENOTFOUND when the
-	// store does not exist.
-	CreateWebhook(ctx context.Context, w *returns.Webhook) error
-	// UpdateWebhook saves w over the store's subscription with its id;
-	// ENOTFOUND when there is none, ECONFLICT when its ExternalID is
-	// another subscription's.
-	UpdateWebhook(ctx context.Context, w *returns.Webhook) error
-	// DeleteWebhook deletes the store's subscription and its deliveries;
-	// ENOTFOUND when there is none.
-	DeleteWebhook(ctx context.Context, storeID, id string) error
-
-	// AddDeliveries inserts deliveries (setting ID, CreatedAt, UpdatedAt;
-	// State pending unless set).
-	AddDeliveries(ctx context.Context, ds []*returns.Delivery) error
-	// ClaimDeliveries returns up to limit deliveries of an enabled
-	// subscription that may be attempted at now, oldest first, and leases
-	// them until now+lease so that no other worker takes them meanwhile: a
-	// delivery may be attempted when it is pending, its NextAttemptAt is not
-	// after now, it is not leased, and no earlier delivery of the same
-	// subscription and subject is still pending. Concurrent claimers never
-	// get the same delivery. Each returned delivery's ClaimedUntil is its
-	// lease.
-	ClaimDeliveries(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]*returns.Delivery, error)
-	// FinishAttempts records attempts: each delivery's State, Attempts,
-	// NextAttemptAt, FirstAttemptAt, LastStatus and LastError are saved
-	// from ds[i], its lease is released and as[i] is appended to its log.
-	// ds and as have the same length. A delivery claimed again since ds[i]
-	// was claimed (ds[i].ClaimedUntil no longer matches) is skipped: the
-	// newer claimer records it.
-	FinishAttempts(ctx context.Context, ds []*returns.Delivery, as []returns.DeliveryAttempt) error
-	// ResetDelivery makes a delivery pending again for a manual redelivery
-	// (attempt at once, keeping its MessageID and log); ENOTFOUND when the
-	// store has no such delivery.
-	ResetDelivery(ctx context.Context, storeID string, id int64, now time.Time) (*returns.Delivery, error)
-
-	// PruneDeliveries deletes up to limit finished (succeeded or failed)
-	// deliveries last updated before before, oldest first, with their
-	// attempt logs, and returns how many it deleted.
-	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
-
-	// PutEcwidMirror records that an Ecwid order mirrors a store's return.
-	PutEcwidMirror(ctx context.Context, storeID, ecwidOrderID, returnID string) error
-	// RecordEcwidEvent records an Ecwid webhook event id for the store and
-	// reports whether it is new (false: it was recorded before).
-	RecordEcwidEvent(ctx context.Context, storeID, eventID string) (isNew bool, err error)
-
 	// Enqueue inserts a job in this transaction.
 	Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 }
@@ -355,4 +124,344 @@ type PoolStats struct {
 // keyed by pool name ("writer", "reader", "main").
 type Pooler interface {
 	Pools() map[string]PoolStats
+}
+
+// MerchantsReader reads merchants (Redo's stores).
+type MerchantsReader interface {
+	// GetStore returns the store, or ENOTFOUND.
+	GetStore(ctx context.Context, id string) (*returns.Merchant, error)
+
+	// ListStores returns every store, oldest first.
+	ListStores(ctx context.Context) ([]*returns.Merchant, error)
+
+	// GetStoreByName returns the oldest store with that name, or ENOTFOUND.
+	GetStoreByName(ctx context.Context, name string) (*returns.Merchant, error)
+}
+
+// MerchantsWriter writes merchants (Redo's stores).
+type MerchantsWriter interface {
+	// CreateStore inserts s (ID and CreatedAt must be set).
+	CreateStore(ctx context.Context, s *returns.Merchant) error
+}
+
+// APIKeysReader reads API keys.
+type APIKeysReader interface {
+	// GetAPIKey returns the key (revoked or not), or ENOTFOUND.
+	GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
+
+	// ListAPIKeys returns a store's keys (revoked ones too), oldest first.
+	ListAPIKeys(ctx context.Context, storeID string) ([]*returns.APIKey, error)
+}
+
+// APIKeysWriter writes API keys.
+type APIKeysWriter interface {
+	// CreateAPIKey inserts k. ENOTFOUND if its store does not exist.
+	CreateAPIKey(ctx context.Context, k *returns.APIKey) error
+
+	// RevokeAPIKey marks the key revoked at Now. ENOTFOUND if it does not
+	// exist; revoking a revoked key is a no-op that keeps the first time.
+	RevokeAPIKey(ctx context.Context, id string) (*returns.APIKey, error)
+}
+
+// OrdersReader reads orders.
+type OrdersReader interface {
+	// GetOrder finds a store's order by external id, Rebound id or name, in
+	// that order of precedence. ENOTFOUND when none matches.
+	GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
+
+	// CountOrders returns how many orders the store has.
+	CountOrders(ctx context.Context, storeID string) (int, error)
+
+	// GetOrdersByID returns the store's orders with these Rebound ids, keyed
+	// by id; ids that match nothing are left out (no error).
+	GetOrdersByID(ctx context.Context, storeID string, ids []string) (map[string]*returns.Order, error)
+}
+
+// OrdersWriter writes orders.
+type OrdersWriter interface {
+	// UpsertOrder inserts o, or updates the store's order with the same
+	// ExternalID. An update is applied only when o.UpdatedAt is not older
+	// than the stored order's; otherwise nothing changes and applied is
+	// false. Either way o.ID is set to the stored order's id (a new id is
+	// kept from o.ID on insert).
+	UpsertOrder(ctx context.Context, o *returns.Order) (applied bool, err error)
+
+	// DeleteOrder deletes a store's order found by external id or Rebound id
+	// and returns it; ENOTFOUND if there is none.
+	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
+
+	// LockOrder returns the store's order with that Rebound id and holds it
+	// locked until the transaction ends, so that concurrent returns for the
+	// same order are decided one after the other; ENOTFOUND when there is
+	// none.
+	LockOrder(ctx context.Context, storeID, orderID string) (*returns.Order, error)
+}
+
+// EventsReader reads the event outbox.
+type EventsReader interface {
+	// ListEvents returns a store's events with id > afterID, oldest first, at
+	// most limit of them.
+	ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error)
+
+	// StaleDispatches returns the ids of the stores whose oldest
+	// undispatched event was created at or before before: stores whose
+	// dispatch job was lost (a crashed process) or is late.
+	StaleDispatches(ctx context.Context, before time.Time) ([]string, error)
+
+	// ListEventsSince returns the store's events created at or after since
+	// with id > afterID, oldest first, at most limit (for replays).
+	ListEventsSince(ctx context.Context, storeID string, since time.Time, afterID int64, limit int) ([]*returns.Event, error)
+}
+
+// EventsWriter writes the event outbox.
+type EventsWriter interface {
+	// AddEvent records ev (setting ID and CreatedAt) and, unless one is
+	// already queued for the store, enqueues the store's event.dispatch job,
+	// all in this transaction.
+	AddEvent(ctx context.Context, ev *returns.Event) error
+
+	// TakeEvents returns up to limit of the store's undispatched events,
+	// oldest first, and marks them dispatched (by moving the store's
+	// dispatch cursor past them). On PostgreSQL it first waits for the
+	// store's in-flight event writers to finish, so that no event with a
+	// smaller id can still commit behind the cursor. It clears the store's
+	// queued-dispatch flag first, and when more events remain it sets it
+	// again and enqueues another dispatch job, so no event is left behind.
+	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
+
+	// RequestDispatch enqueues the store's event.dispatch job whatever its
+	// queued flag says (the flag may be stuck on a job that died with its
+	// process), unless such a job is already waiting to run. For the
+	// recovery sweep; AddEvent requests dispatch by itself.
+	RequestDispatch(ctx context.Context, storeID string) error
+}
+
+// ReturnsReader reads returns, their timeline, comments, files, idempotency keys and gift cards.
+type ReturnsReader interface {
+	// GetReturn returns the store's return, or ENOTFOUND (also when the
+	// return belongs to another store).
+	GetReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
+
+	// ListReturns returns a page of the store's returns, newest first (by
+	// id, descending), filtered by q. It reads the page through an index
+	// in (store, id) order from q.Before: its cost does not grow with the
+	// number of returns before the cursor.
+	ListReturns(ctx context.Context, storeID string, q ReturnQuery) ([]*returns.Return, error)
+
+	// ReturnsForOrder returns every return (any status) of the store's
+	// order with that Rebound id, oldest first.
+	ReturnsForOrder(ctx context.Context, storeID, orderID string) ([]*returns.Return, error)
+
+	// GetIdempotencyKey returns the request hash and return id saved for a
+	// store's Idempotency-Key, or ENOTFOUND.
+	GetIdempotencyKey(ctx context.Context, storeID, key string) (requestHash, returnID string, err error)
+
+	// ListTimeline returns a return's timeline, oldest first (by id).
+	ListTimeline(ctx context.Context, storeID, returnID string) ([]*returns.TimelineEvent, error)
+
+	// ListComments returns a return's comments, oldest first.
+	ListComments(ctx context.Context, storeID, returnID string) ([]*returns.Comment, error)
+
+	// GetBlob returns the file with that id, whatever its store, or
+	// ENOTFOUND.
+	GetBlob(ctx context.Context, id string) (*returns.Blob, error)
+
+	// GetGiftCard returns the store's gift card by code, or ENOTFOUND.
+	GetGiftCard(ctx context.Context, storeID, code string) (*returns.GiftCard, error)
+}
+
+// ReturnsWriter writes returns, their timeline, comments, files, idempotency keys and gift cards.
+type ReturnsWriter interface {
+	// LockReturn is GetReturn holding the return locked until the
+	// transaction ends, so that concurrent changes to it are made one after
+	// the other; ENOTFOUND when the store has no such return.
+	LockReturn(ctx context.Context, storeID, id string) (*returns.Return, error)
+
+	// CreateReturn inserts r (ID, StoreID, CreatedAt, UpdatedAt set).
+	// ECONFLICT when the id exists; ENOTFOUND when the store does not.
+	CreateReturn(ctx context.Context, r *returns.Return) error
+
+	// UpdateReturn saves r over the stored return with its id and store;
+	// ENOTFOUND when there is none.
+	UpdateReturn(ctx context.Context, r *returns.Return) error
+
+	// PutIdempotencyKey remembers that a store's Idempotency-Key created
+	// returnID from a request with that hash. ECONFLICT when the key is
+	// already saved.
+	PutIdempotencyKey(ctx context.Context, storeID, key, requestHash, returnID string) error
+
+	// AddTimelineEvent appends ev to its return's timeline and sets ev.ID.
+	AddTimelineEvent(ctx context.Context, storeID string, ev *returns.TimelineEvent) error
+
+	// AddComment saves c (ID set by the caller).
+	AddComment(ctx context.Context, c *returns.Comment) error
+
+	// PutBlob saves b (ID set by the caller).
+	PutBlob(ctx context.Context, b *returns.Blob) error
+
+	// CreateGiftCard saves g. ECONFLICT when the store has the code.
+	CreateGiftCard(ctx context.Context, g *returns.GiftCard) error
+}
+
+// TagsReader reads return tags.
+type TagsReader interface {
+	// ListReturnTags returns the store's return tags by name.
+	ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error)
+
+	// ReturnIDsWithTag returns the ids of the store's returns that carry the
+	// tag, in id order.
+	ReturnIDsWithTag(ctx context.Context, storeID, tag string) ([]string, error)
+
+	// GetReturnTag returns the store's tag, or ENOTFOUND.
+	GetReturnTag(ctx context.Context, storeID, name string) (*returns.ReturnTag, error)
+}
+
+// TagsWriter writes return tags.
+type TagsWriter interface {
+	// PutReturnTag creates the store's tag t.Name, assigning NumericID and
+	// CreatedAt, or updates its PillTheme (and writes the stored fields
+	// back to t). created reports which.
+	PutReturnTag(ctx context.Context, t *returns.ReturnTag) (created bool, err error)
+
+	// RenameReturnTag renames a store's tag and every use of it on the
+	// store's returns. ENOTFOUND when from does not exist, ECONFLICT when
+	// to does.
+	RenameReturnTag(ctx context.Context, storeID, from, to string) error
+
+	// DeleteReturnTag deletes a store's tag and strips it from every
+	// return; ENOTFOUND when it does not exist.
+	DeleteReturnTag(ctx context.Context, storeID, name string) error
+}
+
+// PoliciesReader reads return policies.
+type PoliciesReader interface {
+	// GetPolicy returns the store's return policy, or returns.DefaultPolicy
+	// when none was set.
+	GetPolicy(ctx context.Context, storeID string) (returns.Policy, error)
+}
+
+// PoliciesWriter writes return policies.
+type PoliciesWriter interface {
+	// PutPolicy saves the store's return policy. ENOTFOUND when the store
+	// does not exist.
+	PutPolicy(ctx context.Context, storeID string, p returns.Policy) error
+}
+
+// WebhooksReader reads webhook subscriptions and deliveries.
+type WebhooksReader interface {
+	// GetWebhook returns the store's webhook subscription, or ENOTFOUND
+	// (also when it belongs to another store).
+	GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
+
+	// GetWebhookByExternalID returns the store's subscription with that
+	// external id, or ENOTFOUND.
+	GetWebhookByExternalID(ctx context.Context, storeID, externalID string) (*returns.Webhook, error)
+
+	// ListWebhooks returns the store's subscriptions, oldest first.
+	ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error)
+
+	// GetDelivery returns the store's delivery, or ENOTFOUND.
+	GetDelivery(ctx context.Context, storeID string, id int64) (*returns.Delivery, error)
+
+	// ListDeliveries returns a subscription's deliveries, newest first,
+	// with id < beforeID (0: from the newest), at most limit, each with its
+	// attempts (oldest first) in the map keyed by delivery id.
+	ListDeliveries(ctx context.Context, storeID, webhookID string, beforeID int64, limit int) ([]*returns.Delivery, map[int64][]returns.DeliveryAttempt, error)
+
+	// PendingWebhooks returns the ids (store id, webhook id) of enabled
+	// subscriptions with pending deliveries, and the earliest
+	// NextAttemptAt of each.
+	PendingWebhooks(ctx context.Context) ([]PendingWebhook, error)
+
+	// CountPendingDeliveries returns how many deliveries are pending, over
+	// all stores (a metric).
+	CountPendingDeliveries(ctx context.Context) (int, error)
+}
+
+// WebhooksWriter writes webhook subscriptions and deliveries.
+type WebhooksWriter interface {
+	// LockWebhook is GetWebhook holding the subscription locked until the
+	// transaction ends, for read-modify-write changes (UpdateWebhook) that
+	// must not overwrite a concurrent one; ENOTFOUND when there is none.
+	LockWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error)
+
+	// CreateWebhook inserts w (ID set by the caller). ECONFLICT when the
+	// store has a subscription with the same ExternalID; ENOTFOUND when the
+	// store does not exist.
+	CreateWebhook(ctx context.Context, w *returns.Webhook) error
+
+	// UpdateWebhook saves w over the store's subscription with its id;
+	// ENOTFOUND when there is none, ECONFLICT when its ExternalID is
+	// another subscription's.
+	UpdateWebhook(ctx context.Context, w *returns.Webhook) error
+
+	// DeleteWebhook deletes the store's subscription and its deliveries;
+	// ENOTFOUND when there is none.
+	DeleteWebhook(ctx context.Context, storeID, id string) error
+
+	// AddDeliveries inserts deliveries (setting ID, CreatedAt, UpdatedAt;
+	// State pending unless set).
+	AddDeliveries(ctx context.Context, ds []*returns.Delivery) error
+
+	// ClaimDeliveries returns up to limit deliveries of an enabled
+	// subscription that may be attempted at now, oldest first, and leases
+	// them until now+lease so that no other worker takes them meanwhile: a
+	// delivery may be attempted when it is pending, its NextAttemptAt is not
+	// after now, it is not leased, and no earlier delivery of the same
+	// subscription and subject is still pending. Concurrent claimers never
+	// get the same delivery. Each returned delivery's ClaimedUntil is its
+	// lease.
+	ClaimDeliveries(ctx context.Context, webhookID string, now time.Time, lease time.Duration, limit int) ([]*returns.Delivery, error)
+
+	// FinishAttempts records attempts: each delivery's State, Attempts,
+	// NextAttemptAt, FirstAttemptAt, LastStatus and LastError are saved
+	// from ds[i], its lease is released and as[i] is appended to its log.
+	// ds and as have the same length. A delivery claimed again since ds[i]
+	// was claimed (ds[i].ClaimedUntil no longer matches) is skipped: the
+	// newer claimer records it.
+	FinishAttempts(ctx context.Context, ds []*returns.Delivery, as []returns.DeliveryAttempt) error
+
+	// ResetDelivery makes a delivery pending again for a manual redelivery
+	// (attempt at once, keeping its MessageID and log); ENOTFOUND when the
+	// store has no such delivery.
+	ResetDelivery(ctx context.Context, storeID string, id int64, now time.Time) (*returns.Delivery, error)
+
+	// PruneDeliveries deletes up to limit finished (succeeded or failed)
+	// deliveries last updated before before, oldest first, with their
+	// attempt logs, and returns how many it deleted.
+	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// IntegrationsReader reads third-party integrations (Ecwid).
+type IntegrationsReader interface {
+	// GetEcwidIntegration returns the store's Ecwid integration, or
+	// ENOTFOUND.
+	GetEcwidIntegration(ctx context.Context, storeID string) (*returns.EcwidIntegration, error)
+
+	// GetEcwidIntegrationByToken returns the Ecwid integration whose
+	// webhook URL has this token, or ENOTFOUND.
+	GetEcwidIntegrationByToken(ctx context.Context, token string) (*returns.EcwidIntegration, error)
+
+	// GetReturnByEcwidOrder returns the store's return mirrored as that
+	// Ecwid order (PutEcwidMirror), or ENOTFOUND.
+	GetReturnByEcwidOrder(ctx context.Context, storeID, ecwidOrderID string) (*returns.Return, error)
+}
+
+// IntegrationsWriter writes third-party integrations (Ecwid).
+type IntegrationsWriter interface {
+	// PutEcwidIntegration inserts or replaces the store's Ecwid integration
+	// (one per store). On replace the stored CreatedAt is kept and written
+	// back to in. ENOTFOUND if the store does not exist.
+	PutEcwidIntegration(ctx context.Context, in *returns.EcwidIntegration) error
+
+	// DeleteEcwidIntegration removes the store's Ecwid integration;
+	// ENOTFOUND if there is none.
+	DeleteEcwidIntegration(ctx context.Context, storeID string) error
+
+	// PutEcwidMirror records that an Ecwid order mirrors a store's return.
+	PutEcwidMirror(ctx context.Context, storeID, ecwidOrderID, returnID string) error
+
+	// RecordEcwidEvent records an Ecwid webhook event id for the store and
+	// reports whether it is new (false: it was recorded before).
+	RecordEcwidEvent(ctx context.Context, storeID, eventID string) (isNew bool, err error)
 }

@@ -160,3 +160,16 @@ func Reopener(t testing.TB, backend string) func() store.Store {
 		return st
 	}
 }
+
+// RequirePostgres skips t when REBOUND_TEST_DATABASE_URL is not set, and
+// fails it instead under CI (CI=true), where PostgreSQL must be tested.
+func RequirePostgres(t testing.TB) {
+	t.Helper()
+	if os.Getenv(EnvDatabaseURL) != "" {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s must be set under CI so PostgreSQL is tested", EnvDatabaseURL)
+	}
+	t.Skipf("%s is not set: PostgreSQL not tested", EnvDatabaseURL)
+}
