@@ -128,12 +128,7 @@ const demoStoreName = "Demo Store"
 // (keys are shown only once, so each start issues a new one) and prints a
 // ready-to-paste curl.
 func printDemo(ctx context.Context, a *app.App, base string, out io.Writer) error {
-	var s *returns.Merchant
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		s, err = tx.GetStoreByName(ctx, demoStoreName)
-		return err
-	})
+	s, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.Merchant, error) { return tx.GetStoreByName(ctx, demoStoreName) })
 	switch {
 	case returns.IsNotFound(err):
 		created, k, err := a.CreateStore(ctx, demoStoreName)

@@ -249,13 +249,7 @@ func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (
 // GetOrder returns a store's order by external id, Rebound id or name.
 // ENOTFOUND when there is none.
 func (a *App) GetOrder(ctx context.Context, storeID, ref string) (*returns.Order, error) {
-	var o *returns.Order
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		o, err = tx.GetOrder(ctx, storeID, ref)
-		return err
-	})
-	return o, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.Order, error) { return tx.GetOrder(ctx, storeID, ref) })
 }
 
 // DeleteOrder deletes a store's order by external id or Rebound id and
@@ -275,11 +269,5 @@ func (a *App) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Or
 
 // GetStore returns the store, or ENOTFOUND.
 func (a *App) GetStore(ctx context.Context, id string) (*returns.Merchant, error) {
-	var s *returns.Merchant
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		s, err = tx.GetStore(ctx, id)
-		return err
-	})
-	return s, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.Merchant, error) { return tx.GetStore(ctx, id) })
 }

@@ -430,13 +430,7 @@ func newBlobID() string {
 
 // GetFile returns an uploaded file by id, or ENOTFOUND.
 func (a *App) GetFile(ctx context.Context, id string) (*returns.Blob, error) {
-	var b *returns.Blob
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		b, err = tx.GetBlob(ctx, id)
-		return err
-	})
-	return b, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.Blob, error) { return tx.GetBlob(ctx, id) })
 }
 
 // GetReturn returns the store's return with its order (nil when the return

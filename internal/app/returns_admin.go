@@ -14,13 +14,7 @@ import (
 // GetPolicy returns the store's return policy (DefaultPolicy until one is
 // set).
 func (a *App) GetPolicy(ctx context.Context, storeID string) (returns.Policy, error) {
-	var p returns.Policy
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		p, err = tx.GetPolicy(ctx, storeID)
-		return err
-	})
-	return p, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) (returns.Policy, error) { return tx.GetPolicy(ctx, storeID) })
 }
 
 // PutPolicy validates and saves the store's return policy; it applies to
@@ -47,13 +41,7 @@ const (
 
 // ListReturnTags returns the store's return tags by name.
 func (a *App) ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error) {
-	var ts []*returns.ReturnTag
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		ts, err = tx.ListReturnTags(ctx, storeID)
-		return err
-	})
-	return ts, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) ([]*returns.ReturnTag, error) { return tx.ListReturnTags(ctx, storeID) })
 }
 
 func checkTagName(field, name string) error {

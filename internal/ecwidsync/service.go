@@ -183,12 +183,7 @@ func newWebhookToken() string {
 
 // Get returns storeID's Ecwid integration, or ENOTFOUND.
 func (a *Service) Get(ctx context.Context, storeID string) (*Connection, error) {
-	var in *returns.EcwidIntegration
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		in, err = tx.GetEcwidIntegration(ctx, storeID)
-		return err
-	})
+	in, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.EcwidIntegration, error) { return tx.GetEcwidIntegration(ctx, storeID) })
 	if err != nil {
 		return nil, err
 	}
@@ -249,12 +244,7 @@ func (a *Service) Credentials(ctx context.Context, storeID string) (*EcwidCreden
 	if a.Secrets == nil {
 		return nil, errors.New("ecwid credentials: no secrets key configured")
 	}
-	var in *returns.EcwidIntegration
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		in, err = tx.GetEcwidIntegration(ctx, storeID)
-		return err
-	})
+	in, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.EcwidIntegration, error) { return tx.GetEcwidIntegration(ctx, storeID) })
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +285,7 @@ type WebhookResult struct {
 // events that concern nothing Rebound knows are answered without error and
 // logged by the caller (Ignored).
 func (a *Service) HandleWebhook(ctx context.Context, token, signature string, body []byte) (*WebhookResult, error) {
-	var in *returns.EcwidIntegration
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		in, err = tx.GetEcwidIntegrationByToken(ctx, token)
-		return err
-	})
+	in, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.EcwidIntegration, error) { return tx.GetEcwidIntegrationByToken(ctx, token) })
 	if err != nil {
 		return nil, err
 	}

@@ -465,3 +465,15 @@ type IntegrationsWriter interface {
 	// reports whether it is new (false: it was recorded before).
 	RecordEcwidEvent(ctx context.Context, storeID, eventID string) (isNew bool, err error)
 }
+
+// Read runs fn in a read-only transaction of st and returns its value: the
+// one-value form of Store.View. fn's error is returned unchanged.
+func Read[T any](ctx context.Context, st Store, fn func(ReadTx) (T, error)) (T, error) {
+	var v T
+	err := st.View(ctx, func(tx ReadTx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}

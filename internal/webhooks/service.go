@@ -199,24 +199,12 @@ func (a *Service) backfill(ctx context.Context, tx store.Tx, w *returns.Webhook,
 
 // GetWebhook returns the store's subscription, or ENOTFOUND.
 func (a *Service) GetWebhook(ctx context.Context, storeID, id string) (*returns.Webhook, error) {
-	var w *returns.Webhook
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		w, err = tx.GetWebhook(ctx, storeID, id)
-		return err
-	})
-	return w, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.Webhook, error) { return tx.GetWebhook(ctx, storeID, id) })
 }
 
 // ListWebhooks returns the store's subscriptions, oldest first.
 func (a *Service) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error) {
-	var ws []*returns.Webhook
-	err := a.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		ws, err = tx.ListWebhooks(ctx, storeID)
-		return err
-	})
-	return ws, err
+	return store.Read(ctx, a.Store, func(tx store.ReadTx) ([]*returns.Webhook, error) { return tx.ListWebhooks(ctx, storeID) })
 }
 
 // UpdateWebhook changes a subscription's callback (URL and bearer token)
