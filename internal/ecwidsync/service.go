@@ -285,7 +285,9 @@ type WebhookResult struct {
 // events that concern nothing Rebound knows are answered without error and
 // logged by the caller (Ignored).
 func (a *Service) HandleWebhook(ctx context.Context, token, signature string, body []byte) (*WebhookResult, error) {
-	in, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.EcwidIntegration, error) { return tx.GetEcwidIntegrationByToken(ctx, token) })
+	in, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*returns.EcwidIntegration, error) {
+		return tx.GetEcwidIntegrationByToken(ctx, token)
+	})
 	if err != nil {
 		return nil, err
 	}
