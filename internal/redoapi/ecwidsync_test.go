@@ -11,7 +11,7 @@ import (
 
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwid/ecwidtest"
-	"github.com/reboundhq/rebound/internal/redospec"
+	"github.com/reboundhq/rebound/internal/redospectest"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/store/storetest"
@@ -21,7 +21,7 @@ import (
 // whose workers mirror returns into it.
 func connectedEcwid(t *testing.T, st store.Store) *ecwidEnv {
 	e := newEcwidEnv(t, st)
-	e.spec = redospec.Load(t)
+	e.spec = redospectest.Load(t)
 	if r := e.put(e.key, e.body(nil)); r.status != 200 {
 		t.Fatalf("connect: %d %s", r.status, r.body)
 	}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/examples"
-	"github.com/reboundhq/rebound/internal/redospec"
+	"github.com/reboundhq/rebound/internal/redospectest"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/server"
 	"github.com/reboundhq/rebound/internal/store"
@@ -27,7 +27,7 @@ type env struct {
 	app     *app.App
 	sv      *server.Services
 	srv     *httptest.Server
-	spec    *redospec.Spec
+	spec    *redospectest.Spec
 	storeID string
 	key     string
 }
@@ -42,7 +42,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, app: a, sv: sv, srv: srv, spec: redospec.Load(t), storeID: s.ID, key: k.Secret}
+	return &env{t: t, st: st, app: a, sv: sv, srv: srv, spec: redospectest.Load(t), storeID: s.ID, key: k.Secret}
 }
 
 // forEachBackend runs fn against a fresh server on every backend.

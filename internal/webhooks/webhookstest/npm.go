@@ -7,7 +7,7 @@
 package webhookstest
 
 // Fetching the official Standard Webhooks JavaScript library for the
-// verification tests, the way internal/redospec fetches Redo's spec:
+// verification tests, the way internal/redospectest fetches Redo's spec:
 // `npm pack` of pinned versions, each tarball checked against its pinned npm
 // integrity hash, kept in the user cache directory, published by an atomic
 // rename so that concurrent test processes are safe.
@@ -18,9 +18,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha512"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +30,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reboundhq/rebound/internal/npmtest"
 )
 
 // The pinned library. Bumping it means updating the integrity hashes: get
@@ -134,7 +133,7 @@ func installNPM(dir string, pkgs []npmPackage, pack npmPackFunc) error {
 		if err != nil {
 			return err
 		}
-		if err := verifyIntegrity(tgz, p.Integrity); err != nil {
+		if err := npmtest.VerifyIntegrity(tgz, p.Integrity); err != nil {
 			return fmt.Errorf("%s: %w", p.spec(), err)
 		}
 		if err := os.WriteFile(filepath.Join(tmp, "tarballs", p.tarball()), tgz, 0o644); err != nil {
@@ -185,7 +184,7 @@ func verifyInstall(dir string, pkgs []npmPackage) error {
 		if err != nil {
 			return err
 		}
-		if err := verifyIntegrity(tgz, p.Integrity); err != nil {
+		if err := npmtest.VerifyIntegrity(tgz, p.Integrity); err != nil {
 			return fmt.Errorf("%s: %w", p.spec(), err)
 		}
 		err = walkPackage(tgz, func(rel string, data []byte) error {
@@ -270,59 +269,16 @@ func walkPackage(tgz []byte, fn func(rel string, data []byte) error) error {
 	}
 }
 
-// npmPack runs `npm pack NAME@VERSION...` into dir, with whatever registry
-// npm is configured to use, and returns the tarballs by package name.
+// npmPack runs `npm pack NAME@VERSION...` into dir and returns the
+// tarballs by package name.
 func npmPack(dir string, pkgs []npmPackage) (map[string]string, error) {
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return nil, fmt.Errorf("npm is needed to fetch the Standard Webhooks library but was not found (%v); install Node.js and npm", err)
-	}
-	args := []string{"pack"}
-	for _, p := range pkgs {
-		args = append(args, p.spec())
-	}
-	args = append(args, "--pack-destination", dir, "--ignore-scripts", "--json")
 	ctx, cancel := context.WithTimeout(context.Background(), npmTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, args...)
-	cmd.Dir = dir // away from any package.json of the caller
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("`npm %s` failed: %v\n%s", strings.Join(args, " "), err, tail(stderr.String()+stdout.String(), 4000))
+	specs := make([]string, len(pkgs))
+	for i, p := range pkgs {
+		specs[i] = p.spec()
 	}
-	var packed []struct{ Name, Version, Filename string }
-	if err := json.Unmarshal(stdout.Bytes(), &packed); err != nil {
-		return nil, fmt.Errorf("`npm pack --json` output: %v\n%s", err, tail(stdout.String(), 4000))
-	}
-	paths := map[string]string{}
-	for _, p := range packed {
-		// Filename is a bare file name; never let it point elsewhere.
-		paths[p.Name] = filepath.Join(dir, filepath.Base(p.Filename))
-	}
-	return paths, nil
-}
-
-// verifyIntegrity checks data against a Subresource Integrity string of the
-// form npm uses, "sha512-<base64 digest>".
-func verifyIntegrity(data []byte, sri string) error {
-	algo, want, ok := strings.Cut(sri, "-")
-	if !ok || algo != "sha512" {
-		return fmt.Errorf("unsupported integrity %q (want sha512-...)", sri)
-	}
-	sum := sha512.Sum512(data)
-	if got := base64.StdEncoding.EncodeToString(sum[:]); got != want {
-		return fmt.Errorf("integrity mismatch: got sha512-%s, want %s", got, sri)
-	}
-	return nil
-}
-
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
+	return npmtest.Pack(ctx, dir, "the Standard Webhooks library", "", specs...)
 }
 
 // Node returns the path of node, failing the test when there is none.

@@ -1,4 +1,4 @@
-package redospec
+package redospectest
 
 import (
 	"archive/tar"
@@ -6,18 +6,16 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
-	"crypto/sha512"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/reboundhq/rebound/internal/npmtest"
 )
 
 // The pinned spec. Bumping the version means updating all three hashes: get
@@ -125,7 +123,7 @@ func cachedSpec(dir string, p pin, pack packFunc) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("reading packed tarball: %w", err)
 	}
-	if err := verifyIntegrity(tgz, p.integrity); err != nil {
+	if err := npmtest.VerifyIntegrity(tgz, p.integrity); err != nil {
 		return nil, "", fmt.Errorf("%s@%s tarball: %w", PackageName, PackageVersion, err)
 	}
 	yml, err := extractFile(tgz, specInTarball)
@@ -144,40 +142,14 @@ func cachedSpec(dir string, p pin, pack packFunc) ([]byte, string, error) {
 // npmPack runs `npm pack NAME@VERSION` into dir, with whatever registry npm
 // is configured to use, and returns the tarball's path.
 func npmPack(dir string) (string, error) {
-	spec := PackageName + "@" + PackageVersion
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", fmt.Errorf("npm is needed to fetch the Redo OpenAPI spec %s but was not found (%v); install Node.js/npm, or set $%s to a local openapi.yaml",
-			spec, err, EnvSpecPath)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), npmTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, npm, "pack", spec, "--pack-destination", dir, "--ignore-scripts", "--json")
-	cmd.Dir = dir // away from any package.json of the caller
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("`npm pack %s` failed: %v\n%s", spec, err, tail(stderr.String()+stdout.String(), 4000))
+	paths, err := npmtest.Pack(ctx, dir, "the Redo OpenAPI spec "+PackageName+"@"+PackageVersion,
+		", or set $"+EnvSpecPath+" to a local openapi.yaml", PackageName+"@"+PackageVersion)
+	if err != nil {
+		return "", err
 	}
-	tgzs, _ := filepath.Glob(filepath.Join(dir, "*.tgz"))
-	if len(tgzs) != 1 {
-		return "", fmt.Errorf("`npm pack %s` produced %d tarballs, want 1\n%s", spec, len(tgzs), tail(stdout.String(), 4000))
-	}
-	return tgzs[0], nil
-}
-
-// verifyIntegrity checks data against a Subresource Integrity string of the
-// form npm uses, "sha512-<base64 digest>".
-func verifyIntegrity(data []byte, sri string) error {
-	algo, want, ok := strings.Cut(sri, "-")
-	if !ok || algo != "sha512" {
-		return fmt.Errorf("unsupported integrity %q (want sha512-...)", sri)
-	}
-	sum := sha512.Sum512(data)
-	if got := base64.StdEncoding.EncodeToString(sum[:]); got != want {
-		return fmt.Errorf("integrity mismatch: got sha512-%s, want %s", got, sri)
-	}
-	return nil
+	return paths[PackageName], nil
 }
 
 // extractFile returns the regular file called name in the gzipped tar tgz.
@@ -238,12 +210,4 @@ func writeFileAtomic(path string, data []byte) error {
 func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
-}
-
-func tail(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) > n {
-		return "..." + s[len(s)-n:]
-	}
-	return s
 }

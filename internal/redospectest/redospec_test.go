@@ -1,4 +1,4 @@
-package redospec
+package redospectest
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package redospec
+package redospectest
 
 import (
 	"bytes"
@@ -78,10 +78,10 @@ func mustLoad(t testing.TB, load func() (s *Spec, fresh bool, err error)) *Spec 
 	t.Helper()
 	s, fresh, err := load()
 	if err != nil {
-		t.Fatalf("redospec: cannot load the Redo OpenAPI spec: %v", err)
+		t.Fatalf("redospectest: cannot load the Redo OpenAPI spec: %v", err)
 	}
 	if fresh {
-		t.Logf("redospec: loaded %s", s.Source)
+		t.Logf("redospectest: loaded %s", s.Source)
 	}
 	return s
 }

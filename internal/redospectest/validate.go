@@ -1,4 +1,4 @@
-package redospec
+package redospectest
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ const maxBodyInMessage = 4096
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "redospec: %s does not match the Redo API spec %s", e.What, PackageVersion)
+	fmt.Fprintf(&b, "redospectest: %s does not match the Redo API spec %s", e.What, PackageVersion)
 	if e.Operation != "" {
 		fmt.Fprintf(&b, "\n    operation: %s", e.Operation)
 	}

@@ -1,8 +1,8 @@
-// Package redospec checks Rebound's /v2.2 API against Redo's own OpenAPI
+// Package redospectest checks Rebound's /v2.2 API against Redo's own OpenAPI
 // document, so that wire compatibility is tested rather than assumed. It is
 // test support: import it only from _test.go files.
 //
-//	spec := redospec.Load(t)
+//	spec := redospectest.Load(t)
 //	spec.ValidateResponse(t, req, rec.Code, rec.Header(), rec.Body.Bytes())
 //	spec.ValidateRequest(t, req, payload)
 //	spec.ValidateSchema(t, "webhooks.return", eventJSON)
@@ -76,4 +76,4 @@
 // server URL (/v2.2) and matching the rest against the path templates, so
 // /v2.2/stores/s1/orders/%231001 is GET /stores/{storeId}/orders/{orderId}.
 // A concrete segment wins over a templated one, as OpenAPI requires.
-package redospec
+package redospectest
