@@ -33,25 +33,39 @@ func Pack(ctx context.Context, dir, need, hint string, specs ...string) (map[str
 	cmd.Dir = dir // away from any package.json of the caller
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	what := "npm pack " + strings.Join(specs, " ")
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("`npm %s` failed: %v\n%s", strings.Join(args, " "), err, Tail(stderr.String()+stdout.String(), 4000))
+		return nil, fmt.Errorf("`%s` failed: %v\n%s", what, err, Tail(stderr.String()+stdout.String(), 4000))
 	}
+	// npm says which file is which package in its --json output; a
+	// tarball it wrote without saying so (older npm) is found by name.
 	var packed []struct{ Name, Version, Filename string }
-	if err := json.Unmarshal(stdout.Bytes(), &packed); err != nil {
-		return nil, fmt.Errorf("`npm pack --json` output: %v\n%s", err, Tail(stdout.String(), 4000))
-	}
+	_ = json.Unmarshal(stdout.Bytes(), &packed)
 	paths := map[string]string{}
 	for _, p := range packed {
 		// Filename is a bare file name; never let it point elsewhere.
 		paths[p.Name] = filepath.Join(dir, filepath.Base(p.Filename))
 	}
+	if len(paths) == 0 && len(specs) == 1 {
+		tgzs, _ := filepath.Glob(filepath.Join(dir, "*.tgz"))
+		if len(tgzs) == 1 {
+			paths[specName(specs[0])] = tgzs[0]
+		}
+	}
 	for _, s := range specs {
-		name := s[:strings.LastIndex(s, "@")]
-		if _, ok := paths[name]; !ok {
-			return nil, fmt.Errorf("`npm pack` did not pack %s\n%s", s, Tail(stdout.String(), 4000))
+		if _, ok := paths[specName(s)]; !ok {
+			return nil, fmt.Errorf("`%s` produced %d tarballs, want %d\n%s", what, len(paths), len(specs), Tail(stdout.String(), 4000))
 		}
 	}
 	return paths, nil
+}
+
+// specName is the package name of "name@version" (names may start with @).
+func specName(spec string) string {
+	if i := strings.LastIndex(spec, "@"); i > 0 {
+		return spec[:i]
+	}
+	return spec
 }
 
 // VerifyIntegrity checks data against a Subresource Integrity string of the
