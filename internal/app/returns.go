@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -498,8 +499,8 @@ func (a *App) ListReturns(ctx context.Context, storeID string, q store.ReturnQue
 // changeReturn loads the store's return in a write transaction, lets fn
 // change it, and when fn reports a change saves it with the events fn
 // returns. ENOTFOUND when the store has no such return.
-func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error)) (*returns.Return, error) {
-	var out *returns.Return
+func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error)) (*ReturnResult, error) {
+	var out *ReturnResult
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		r, err := tx.LockReturn(ctx, storeID, id)
 		if err != nil {
@@ -509,7 +510,11 @@ func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx s
 		if err != nil {
 			return err
 		}
-		out = r
+		o, err := orderOf(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		out = &ReturnResult{Return: r, Order: o}
 		if len(evs) == 0 {
 			return nil
 		}
@@ -528,7 +533,7 @@ func (a *App) changeReturn(ctx context.Context, storeID, id string, fn func(tx s
 // status changes nothing. Errors: ENOTFOUND, EINVALID for a status that
 // cannot be set, ECONFLICT (a *returns.TransitionError) for a transition
 // the lifecycle does not allow or units taken meanwhile.
-func (a *App) SetReturnStatus(ctx context.Context, actor returns.Actor, storeID, id string, status returns.Status, why string) (*returns.Return, error) {
+func (a *App) SetReturnStatus(ctx context.Context, actor returns.Actor, storeID, id string, status returns.Status, why string) (*ReturnResult, error) {
 	r, err := a.changeReturn(ctx, storeID, id, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		reopen := status == returns.StatusOpen && (r.Status == returns.StatusComplete || r.Status == returns.StatusRejected)
 		ev, changed, err := r.SetStatus(status, actor, tx.Now(), why)
@@ -632,6 +637,7 @@ func (a *App) Timeline(ctx context.Context, storeID, returnID string) ([]*return
 // ProcessResult tells what processing did.
 type ProcessResult struct {
 	Return *returns.Return
+	Order  *returns.Order
 	// Done is true when every item was decided and the return processed.
 	Done bool
 }
@@ -642,10 +648,14 @@ type ProcessResult struct {
 // card are issued, and the return is completed. Errors: ENOTFOUND; EINVALID
 // naming the product; ECONFLICT for an item already decided or a return
 // that cannot be processed in its status.
-func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, returnID string, ds []returns.ItemDecision, customerNotes string) (*ProcessResult, error) {
+func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, returnID string, in []ItemDecisionInput, customerNotes string) (*ProcessResult, error) {
 	res := &ProcessResult{}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		now := tx.Now()
+		ds, err := decisions(in, r.Currency)
+		if err != nil {
+			return nil, err
+		}
 		done, err := r.Decide(ds)
 		if err != nil {
 			return nil, err
@@ -723,8 +733,39 @@ func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, r
 	if err != nil {
 		return nil, fmt.Errorf("process return: %w", err)
 	}
-	res.Return = r
+	res.Return, res.Order = r.Return, r.Order
 	return res, nil
+}
+
+// ItemDecisionInput is a decision on one return item as a client sends it:
+// Adjustment (a new merchant adjustment) is a decimal string in the
+// return's currency.
+type ItemDecisionInput struct {
+	ItemID     string
+	Reject     bool
+	Restock    bool
+	Adjustment *string
+}
+
+// decisions parses the inputs' adjustments in the return's currency; every
+// bad one is an EINVALID naming products[i].processInput.newMerchantAdjustment.
+func decisions(in []ItemDecisionInput, currency string) ([]returns.ItemDecision, error) {
+	var errs []error
+	ds := make([]returns.ItemDecision, 0, len(in))
+	for i, d := range in {
+		out := returns.ItemDecision{ItemID: d.ItemID, Reject: d.Reject, Restock: d.Restock}
+		if d.Adjustment != nil {
+			n, err := money.ParseNumber(json.Number(*d.Adjustment), currency)
+			if err != nil {
+				errs = append(errs, returns.Invalid(fmt.Sprintf("products[%d].processInput.newMerchantAdjustment", i),
+					"must be an amount in the return's currency: "+err.Error()))
+				continue
+			}
+			out.Adjustment = &n
+		}
+		ds = append(ds, out)
+	}
+	return ds, errors.Join(errs...)
 }
 
 // newGiftCardCode returns a store-credit code "RB-" and 16 characters in
@@ -756,9 +797,9 @@ func formatMinor(minor int64, currency string) string { return money.Format(mino
 // other statuses change nothing but the label.
 // Setting the same label again changes nothing. ENOTFOUND when the store
 // has no such return; EINVALID without a tracking number.
-func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*returns.Return, error) {
-	if strings.TrimSpace(l.TrackingNumber) == "" {
-		return nil, returns.Invalid("label.trackingNumber", "must not be empty")
+func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*ReturnResult, error) {
+	if err := l.Validate(); err != nil {
+		return nil, returns.PrefixField(err, "label.")
 	}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		if r.Label != nil && *r.Label == l {

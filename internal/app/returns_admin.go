@@ -65,6 +65,9 @@ func (a *App) UpsertReturnTag(ctx context.Context, storeID, name, theme, newName
 	if err := checkTagName("name", name); err != nil {
 		return nil, err
 	}
+	if err := returns.CheckPillTheme(theme); err != nil {
+		return nil, err
+	}
 	if newName != "" {
 		if err := checkTagName("newName", newName); err != nil {
 			return nil, err
@@ -143,7 +146,7 @@ func (a *App) noteTagChange(ctx context.Context, tx store.Tx, storeID string, id
 // SetReturnTags replaces the tags of the store's return. Every name must be
 // one of the store's tags (EINVALID names the first unknown one); ENOTFOUND
 // when there is no such return.
-func (a *App) SetReturnTags(ctx context.Context, actor returns.Actor, storeID, returnID string, names []string) (*returns.Return, error) {
+func (a *App) SetReturnTags(ctx context.Context, actor returns.Actor, storeID, returnID string, names []string) (*ReturnResult, error) {
 	if len(names) > MaxReturnTags {
 		return nil, returns.Invalid("tags", fmt.Sprintf("at most %d tags", MaxReturnTags))
 	}

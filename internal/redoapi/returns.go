@@ -18,7 +18,6 @@ import (
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/httpx"
-	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/redoview"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
@@ -505,33 +504,23 @@ func (s *API) processReturn(w http.ResponseWriter, r *http.Request, key *returns
 	if in.Products == nil {
 		return &returns.Error{Code: returns.EINVALID, Field: "products", Message: "is required"}
 	}
-	res, err := s.app.GetReturn(r.Context(), key.StoreID, r.PathValue("returnId"))
-	if err != nil {
-		return err
-	}
-	cur := res.Return.Currency
 	var errs []error
-	ds := make([]returns.ItemDecision, 0, len(in.Products))
+	ds := make([]app.ItemDecisionInput, 0, len(in.Products))
 	for i, p := range in.Products {
-		f := fmt.Sprintf("products[%d]", i)
-		var d returns.ItemDecision
+		var d app.ItemDecisionInput
 		if p.ID != nil {
 			d.ItemID = *p.ID
 		}
 		if p.Reject && p.ProcessInput != nil {
-			errs = append(errs, &returns.Error{Code: returns.EINVALID, Field: f, Message: "may have only one of reject and processInput"})
+			errs = append(errs, returns.Invalid(fmt.Sprintf("products[%d]", i), "may have only one of reject and processInput"))
 			continue
 		}
 		d.Reject = p.Reject
 		if pi := p.ProcessInput; pi != nil {
 			d.Restock = pi.Restock
 			if pi.NewMerchantAdjustment != nil {
-				n, err := money.ParseNumber(*pi.NewMerchantAdjustment, cur)
-				if err != nil {
-					errs = append(errs, &returns.Error{Code: returns.EINVALID, Field: f + ".processInput.newMerchantAdjustment", Message: "must be an amount in the return's currency: " + err.Error()})
-					continue
-				}
-				d.Adjustment = &n
+				a := string(*pi.NewMerchantAdjustment)
+				d.Adjustment = &a
 			}
 		}
 		ds = append(ds, d)
@@ -539,7 +528,7 @@ func (s *API) processReturn(w http.ResponseWriter, r *http.Request, key *returns
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	out, err := s.app.ProcessReturn(r.Context(), actorOf(key), key.StoreID, res.Return.ID, ds, strings.TrimSpace(in.CustomerNotes))
+	out, err := s.app.ProcessReturn(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), ds, strings.TrimSpace(in.CustomerNotes))
 	if err != nil {
 		return err
 	}
@@ -547,7 +536,7 @@ func (s *API) processReturn(w http.ResponseWriter, r *http.Request, key *returns
 	if out.Done {
 		msg = "Processing triggered successfully"
 	}
-	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": redoview.Return(out.Return, res.Order)})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"message": msg, "return": redoview.Return(out.Return, out.Order)})
 	return nil
 }
 
@@ -579,10 +568,6 @@ func (s *API) listReturnTags(w http.ResponseWriter, r *http.Request, key *return
 	return nil
 }
 
-// pillTheme accepts Redo's theme identifiers: capital letters and
-// underscores.
-var pillTheme = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
-
 // Problem types of Redo's return-tag endpoints.
 const (
 	problemTagInvalid      = "com.getredo.api:return-tag/invalid-request"
@@ -604,10 +589,11 @@ func (s *API) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *retur
 	if err := httpx.DecodeStrict(body, &in); err != nil {
 		return tagErr(err)
 	}
-	if in.PillTheme == nil || !pillTheme.MatchString(*in.PillTheme) {
-		return tagErr(&returns.Error{Code: returns.EINVALID, Field: "pillTheme", Message: "is required: a pill theme such as NORMAL or SUCCESS"})
+	theme := ""
+	if in.PillTheme != nil {
+		theme = *in.PillTheme
 	}
-	t, err := s.app.UpsertReturnTag(r.Context(), key.StoreID, r.PathValue("name"), *in.PillTheme, in.NewName)
+	t, err := s.app.UpsertReturnTag(r.Context(), key.StoreID, r.PathValue("name"), theme, in.NewName)
 	switch returns.ErrorCode(err) {
 	case "":
 	case returns.EINVALID:
@@ -634,11 +620,7 @@ func (s *API) setReturnTags(w http.ResponseWriter, r *http.Request, key *returns
 	if err != nil {
 		return err
 	}
-	ret, err := s.app.SetReturnTags(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *tags)
-	if err != nil {
-		return err
-	}
-	res, err := s.app.GetReturn(r.Context(), key.StoreID, ret.ID)
+	res, err := s.app.SetReturnTags(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *tags)
 	if err != nil {
 		return err
 	}
@@ -798,24 +780,12 @@ func (s *API) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.API
 
 // ---- label (extension)
 
-// shipmentStatuses are the carrier statuses a label may carry (Redo's
-// return-shipment status).
-var shipmentStatuses = map[string]bool{"": true, "unknown": true, "pre_transit": true, "in_transit": true, "out_for_delivery": true,
-	"available_for_pickup": true, "cancelled": true, "delivered": true, "error": true, "failure": true, "return_to_sender": true, "expired": true}
-
 func (s *API) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	label, err := httpx.DecodeMember[returns.Label](w, r, "label", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
-	if !shipmentStatuses[label.Status] {
-		return &returns.Error{Code: returns.EINVALID, Field: "label.status", Message: fmt.Sprintf("unknown shipment status %q", label.Status)}
-	}
-	ret, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *label)
-	if err != nil {
-		return err
-	}
-	res, err := s.app.GetReturn(r.Context(), key.StoreID, ret.ID)
+	res, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *label)
 	if err != nil {
 		return err
 	}

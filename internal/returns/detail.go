@@ -1,6 +1,9 @@
 package returns
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -85,6 +88,24 @@ type Label struct {
 	// Status is the carrier status in Redo's return-shipment vocabulary
 	// ("unknown", "in_transit", "delivered", ...).
 	Status string `json:"status,omitempty"`
+}
+
+// ShipmentStatuses are the carrier statuses a label may carry (Redo's
+// return-shipment status vocabulary); "" means not known yet.
+var ShipmentStatuses = []string{"", "unknown", "pre_transit", "in_transit", "out_for_delivery",
+	"available_for_pickup", "cancelled", "delivered", "error", "failure", "return_to_sender", "expired"}
+
+// Validate reports a label without tracking number or with a status that
+// is not one of ShipmentStatuses, as EINVALID naming the field
+// ("trackingNumber", "status").
+func (l Label) Validate() error {
+	if strings.TrimSpace(l.TrackingNumber) == "" {
+		return Invalid("trackingNumber", "must not be empty")
+	}
+	if !slices.Contains(ShipmentStatuses, l.Status) {
+		return Invalid("status", fmt.Sprintf("unknown shipment status %q", l.Status))
+	}
+	return nil
 }
 
 // Totals are a return's money, in minor units of its currency, as Redo's
@@ -203,6 +224,21 @@ type Blob struct {
 	ContentType string    `json:"contentType"`
 	Data        []byte    `json:"-"`
 	CreatedAt   time.Time `json:"createdAt"`
+}
+
+// CheckPillTheme accepts Redo's pill theme identifiers ("NORMAL",
+// "SUCCESS", ...): a capital letter, then capital letters and underscores,
+// 40 at most. Anything else is EINVALID naming "pillTheme".
+func CheckPillTheme(theme string) error {
+	ok := theme != "" && len(theme) <= 40 && theme[0] >= 'A' && theme[0] <= 'Z'
+	for i := 0; ok && i < len(theme); i++ {
+		c := theme[i]
+		ok = (c >= 'A' && c <= 'Z') || c == '_'
+	}
+	if !ok {
+		return Invalid("pillTheme", "is required: a pill theme such as NORMAL or SUCCESS")
+	}
+	return nil
 }
 
 // ReturnTag is a store's return tag definition (Redo's return-tag).
