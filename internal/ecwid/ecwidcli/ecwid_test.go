@@ -1,12 +1,13 @@
-package main
+package ecwidcli
 
-// Tests of "rebound ecwid", run in-process through run() against an
+// Tests of "rebound ecwid", run in-process through Run against an
 // ecwidtest fake. Each fake gets a token of its own: the client paces
 // requests per token process-wide (a burst of 10, then ~10/s), and tests must
 // not wait on each other's budget.
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -34,7 +35,7 @@ func newEcwidFake(t *testing.T, opts ...ecwidtest.Option) *ecwidtest.Server {
 // clearEcwidEnv keeps the developer's REBOUND_ECWID_* and log settings out.
 func clearEcwidEnv(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{envEcwidStoreID, envEcwidToken, envEcwidBaseURL, "REBOUND_LOG_LEVEL"} {
+	for _, k := range []string{EnvStoreID, EnvToken, EnvAPIBaseURL, "REBOUND_LOG_LEVEL"} {
 		t.Setenv(k, "")
 	}
 }
@@ -52,7 +53,7 @@ func (r ecwidResult) String() string {
 func ecwidRaw(t *testing.T, args ...string) ecwidResult {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(append([]string{"ecwid"}, args...), &out, &errOut)
+	code := Run(context.Background(), args, &out, &errOut, testDeps(&errOut))
 	return ecwidResult{code, out.String(), errOut.String()}
 }
 
@@ -648,18 +649,18 @@ func TestEcwidCredentials(t *testing.T) {
 	}
 
 	// The environment supplies them; a flag wins over its variable.
-	t.Setenv(envEcwidStoreID, id)
-	t.Setenv(envEcwidToken, srv.Token)
-	t.Setenv(envEcwidBaseURL, srv.APIRoot())
+	t.Setenv(EnvStoreID, id)
+	t.Setenv(EnvToken, srv.Token)
+	t.Setenv(EnvAPIBaseURL, srv.APIRoot())
 	if r := ecwidRaw(t, "profile"); r.code != 0 || !hasLine(r.stdout, `settings\.storeName\s+Fernhill Outfitters`) {
 		t.Errorf("credentials from the environment: %s", r)
 	}
-	t.Setenv(envEcwidToken, "secret_wrong")
+	t.Setenv(EnvToken, "secret_wrong")
 	if r := ecwidRaw(t, "profile", "--token", srv.Token); r.code != 0 {
-		t.Errorf("--token must win over %s: %s", envEcwidToken, r)
+		t.Errorf("--token must win over %s: %s", EnvToken, r)
 	}
 	// A base URL with the {storeId} placeholder, as in Ecwid's docs.
-	t.Setenv(envEcwidBaseURL, srv.APIRoot()+"/{storeId}")
+	t.Setenv(EnvAPIBaseURL, srv.APIRoot()+"/{storeId}")
 	if r := ecwidRaw(t, "profile", "--token", srv.Token); r.code != 0 {
 		t.Errorf("base URL with {storeId}: %s", r)
 	}
@@ -714,27 +715,24 @@ func TestEcwidUsageErrors(t *testing.T) {
 
 func TestEcwidHelp(t *testing.T) {
 	clearEcwidEnv(t)
-	t.Setenv(envEcwidToken, "secret_from_env_must_not_show")
+	t.Setenv(EnvToken, "secret_from_env_must_not_show")
 	check := func(args []string, want ...string) {
 		t.Helper()
-		var out, errOut bytes.Buffer
-		code := run(args, &out, &errOut)
-		r := ecwidResult{code, out.String(), errOut.String()}
-		if code != 0 || r.stdout != "" {
-			t.Errorf("%v: want exit 0 and the help on stderr\n%s", args, r)
+		r := ecwidRaw(t, args...)
+		if r.code != 0 || r.stderr != "" {
+			t.Errorf("%v: want exit 0 and the help on stdout\n%s", args, r)
 		}
 		for _, w := range want {
-			if !strings.Contains(r.stderr, w) {
+			if !strings.Contains(r.stdout, w) {
 				t.Errorf("%v: help lacks %q\n%s", args, w, r)
 			}
 		}
-		if strings.Contains(r.stderr, "secret_from_env") {
+		if strings.Contains(r.stdout, "secret_from_env") {
 			t.Errorf("%v: help shows the token from the environment", args)
 		}
 	}
-	check([]string{"--help"}, "rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile}", "REBOUND_ECWID_TOKEN")
 	for _, h := range []string{"--help", "-h", "help"} {
-		check([]string{"ecwid", h}, "Usage:\n  rebound ecwid RESOURCE", "products", "carts", "REBOUND_ECWID_API_BASE_URL")
+		check([]string{h}, "Usage:\n  rebound ecwid RESOURCE", "products", "carts", "REBOUND_ECWID_API_BASE_URL", "rebound ecwid connect")
 	}
 	resources := map[string][]string{
 		"products":   {"-keyword", "-sku", "-category", "-enabled", "-in-stock", "-price-from", "-created-to", "-sort-by", "-all", "-limit", "-offset"},
@@ -747,11 +745,14 @@ func TestEcwidHelp(t *testing.T) {
 		"profile":    {"-fields", "-json", "-ecwid-store-id", "-token", "-api-base-url"},
 	}
 	for name, flags := range resources {
-		check([]string{"ecwid", name, "--help"}, append([]string{"Usage: rebound ecwid " + name}, flags...)...)
-		if ecwidResources[name]().idName != "" {
-			check([]string{"ecwid", name, "get", "--help"}, "Usage: rebound ecwid "+name+" get ", "-fields", "-json", "-token")
+		for _, h := range []string{"--help", "-h"} {
+			check([]string{name, h}, append([]string{"Usage: rebound ecwid " + name}, flags...)...)
+			if ecwidResources[name]().idName != "" {
+				check([]string{name, "get", h}, "Usage: rebound ecwid "+name+" get ", "-fields", "-json", "-token")
+			}
 		}
 	}
+	check([]string{"connect", "--help"}, "Usage: rebound ecwid connect", "-store", "-ecwid-store-id", "-customer-group", "-client-id", "-api-base-url", "-public-url")
 }
 
 func TestEcwidProgressTerminal(t *testing.T) {
