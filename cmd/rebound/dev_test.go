@@ -131,7 +131,7 @@ func TestDevUsage(t *testing.T) {
 		{[]string{"dev", "fake-ecwid", "--help"}, 0, []string{"Usage: rebound dev fake-ecwid", "-addr", "-store-id", "-token", "-client-secret", "-webhook-url", "-webhook-events"}},
 		{[]string{"dev", "ecwid-webhook", "--help"}, 0, []string{"Usage: rebound dev ecwid-webhook", "-url", "-client-secret", "-order-id", "-fulfillment", "-payment", "-event-id", "-created"}},
 		{[]string{"--help"}, 0, []string{"rebound dev fake-ecwid [--addr 127.0.0.1:8090]", "rebound dev ecwid-webhook --url URL"}},
-		{[]string{"dev"}, 2, []string{"Usage:\n  rebound dev fake-ecwid"}},
+		{[]string{"dev"}, 2, []string{"Usage: rebound dev COMMAND", "\n  rebound dev fake-ecwid"}},
 		{[]string{"dev", "bogus"}, 2, []string{`rebound dev: unknown command "bogus"`}},
 		{[]string{"dev", "fake-ecwid", "extra"}, 2, []string{`unexpected argument "extra"`}},
 		{[]string{"dev", "fake-ecwid", "--store-id", "0"}, 2, []string{"--store-id must be a positive number"}},
@@ -140,14 +140,19 @@ func TestDevUsage(t *testing.T) {
 		{[]string{"dev", "ecwid-webhook"}, 2, []string{"--url, --client-secret, --order-id required"}},
 		{[]string{"dev", "ecwid-webhook", "--url", "x", "--client-secret", "s", "--order-id", "A"}, 2, []string{"--url: want an absolute http(s) URL"}},
 	} {
+		// Help goes to stdout, mistakes to stderr.
 		r := rebound(t, nil, c.args...)
-		if r.code != c.code || r.stdout != "" {
-			t.Errorf("%v: want exit %d and nothing on stdout\n%s", c.args, c.code, r)
+		out, other := r.stderr, r.stdout
+		if c.code == 0 {
+			out, other = r.stdout, r.stderr
+		}
+		if r.code != c.code || other != "" {
+			t.Errorf("%v: want exit %d and nothing on the other stream\n%s", c.args, c.code, r)
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(r.stderr, w) {
-				t.Errorf("%v: stderr lacks %q\n%s", c.args, w, r)
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q\n%s", c.args, w, r)
 			}
 		}
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"io"
-	"log/slog"
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid/ecwidcli"
@@ -13,18 +11,25 @@ import (
 
 // cmdEcwid is rebound ecwid (internal/ecwid/ecwidcli); it reports its own
 // errors and returns the exit code.
-func cmdEcwid(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) int {
-	return ecwidcli.Run(ctx, args, stdout, stderr, ecwidcli.Deps{Logger: log, Database: ecwidDatabase(log)})
+func cmdEcwid(ctx context.Context, args []string, c *cli) int {
+	return ecwidcli.Run(ctx, args, c.stdout, c.stderr, ecwidcli.Deps{Logger: c.log, Database: ecwidDatabase(c)})
 }
 
-// ecwidDatabase gives rebound ecwid the database flags every command takes
-// and opens the app they select with its secrets key.
-func ecwidDatabase(log *slog.Logger) func(fs *flag.FlagSet) ecwidcli.OpenFunc {
+// ecwidDatabase gives rebound ecwid the database flags every command takes,
+// with their environment variables, and opens the app they select with its
+// secrets key.
+func ecwidDatabase(c *cli) func(fs *flag.FlagSet) ecwidcli.OpenFunc {
 	return func(fs *flag.FlagSet) ecwidcli.OpenFunc {
 		var db dbFlags
 		db.register(fs)
+		for _, name := range []string{"data-dir", "database-url"} {
+			describeEnv(fs.Lookup(name), "ecwid")
+		}
 		return func(ctx context.Context) (*app.App, func() error, error) {
-			st, err := db.open(ctx, log)
+			if err := applyEnv(fs, "ecwid", "data-dir", "database-url"); err != nil {
+				return nil, nil, err
+			}
+			st, err := db.open(ctx, quiet(c.log))
 			if err != nil {
 				return nil, nil, err
 			}

@@ -86,10 +86,14 @@ Run "rebound ecwid RESOURCE --help" for a resource's filters.
 // Synopsis returns the lines "rebound --help" shows for rebound ecwid, each
 // indented by two spaces and ending in a newline.
 func Synopsis() string {
-	return "  rebound ecwid {" + strings.Join(resourceNames, "|") + "} [get ID] [filters] [--all] [--fields a,b] [--json]\n" +
-		"                [--ecwid-store-id ID] [--token TOKEN] [--api-base-url URL] [--store STORE_ID] [--data-dir DIR] [--database-url URL]\n" +
-		"  rebound ecwid connect --store STORE_ID --ecwid-store-id ID --customer-group NAME [--client-id ID] [--api-base-url URL]\n" +
-		"                [--public-url URL] [--data-dir DIR] [--database-url URL]   (token and secret: " + EnvToken + ", " + EnvClientSecret + ")\n"
+	return "  rebound ecwid {" + strings.Join(resourceNames, "|") + "}\n" +
+		"                [get ID] [filters] [--limit 100] [--offset 0] [--all] [--fields a,b] [--json]\n" +
+		"                [--ecwid-store-id ID] [--token TOKEN] [--api-base-url URL]\n" +
+		"                [--store STORE_ID] [--data-dir ./rebound-data] [--database-url URL]\n" +
+		"  rebound ecwid connect --store STORE_ID --ecwid-store-id ID --customer-group NAME\n" +
+		"                        [--client-id ID] [--api-base-url URL] [--public-url URL]\n" +
+		"                        [--data-dir ./rebound-data] [--database-url URL]\n" +
+		"                        (token from " + EnvToken + ", client secret from " + EnvClientSecret + ")\n"
 }
 
 // ecwidCmd is one run of "rebound ecwid".
