@@ -3,79 +3,78 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/app"
-	"github.com/reboundhq/rebound/internal/examples"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 )
 
-func demoOrder() []byte { return examples.Order() }
+// rebound migrate, store and key: one-shot commands on the database of
+// --data-dir or --database-url. They print JSON on stdout and log only
+// what they did (the store is opened with the quiet logger).
 
 func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	return enc.Encode(v)
+	return json.NewEncoder(w).Encode(v)
 }
 
-func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	fs := newFlagSet("rebound migrate", "rebound migrate [--data-dir DIR] [--database-url URL]", stderr)
+func migrateCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
-	db.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	st, err := db.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.Ready(ctx); err != nil {
-		return err
-	}
-	log.Info("migrations applied", slog.String("database", st.Dialect()))
-	return nil
-}
-
-func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "list") {
-		fmt.Fprintln(stderr, "Usage: rebound store create --name NAME | rebound store list")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
+	db.register(fs.FlagSet)
+	return func(ctx context.Context) error {
+		st, err := db.open(ctx, quiet(c.log))
+		if err != nil {
+			return err
 		}
-		return errUsage
+		defer st.Close()
+		if err := st.Ready(ctx); err != nil {
+			return err
+		}
+		c.log.Info("migrations applied", slog.String("database", st.Dialect()))
+		return nil
 	}
-	sub := args[0]
-	synopsis := "rebound store list [--data-dir DIR] [--database-url URL]"
-	if sub == "create" {
-		synopsis = "rebound store create --name NAME [--data-dir DIR] [--database-url URL]"
-	}
-	fs := newFlagSet("rebound store "+sub, synopsis, stderr)
+}
+
+func storeCreateCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
-	db.register(fs)
-	var name *string
-	if sub == "create" {
-		name = fs.String("name", "", "store (merchant) name")
+	db.register(fs.FlagSet)
+	name := fs.String("name", "", "store (merchant) name")
+	fs.require("name")
+	return func(ctx context.Context) error {
+		if *name == "" {
+			fmt.Fprintln(c.stderr, "rebound store create: --name is required")
+			return errUsage
+		}
+		st, err := db.open(ctx, quiet(c.log))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		s, k, err := app.New(st).CreateStore(ctx, *name)
+		if err != nil {
+			return err
+		}
+		c.log.Info("store created", slog.String("storeId", s.ID), slog.String("keyId", k.Key.ID))
+		return printJSON(c.stdout, map[string]string{"storeId": s.ID, "name": s.Name, "apiKey": k.Secret})
 	}
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if sub == "create" && *name == "" {
-		fmt.Fprintln(stderr, "rebound store create: --name is required")
-		return errUsage
-	}
-	st, err := db.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a := app.New(st)
-	if sub == "list" {
+}
+
+func storeListCmd(fs *flagSet, c *cli) func(context.Context) error {
+	var db dbFlags
+	db.register(fs.FlagSet)
+	return func(ctx context.Context) error {
+		st, err := db.open(ctx, quiet(c.log))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		var stores []*returns.Merchant
-		err := st.View(ctx, func(tx store.ReadTx) error {
+		err = st.View(ctx, func(tx store.ReadTx) error {
 			var err error
 			stores, err = tx.ListStores(ctx)
 			return err
@@ -84,80 +83,96 @@ func cmdStore(ctx context.Context, args []string, stdout, stderr io.Writer, log 
 			return err
 		}
 		for _, s := range stores {
-			if err := printJSON(stdout, map[string]any{"storeId": s.ID, "name": s.Name, "createdAt": s.CreatedAt.Format(time.RFC3339)}); err != nil {
+			if err := printJSON(c.stdout, map[string]any{"storeId": s.ID, "name": s.Name, "createdAt": s.CreatedAt.Format(time.RFC3339)}); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	s, k, err := a.CreateStore(ctx, *name)
-	if err != nil {
-		return err
-	}
-	return printJSON(stdout, map[string]string{"storeId": s.ID, "name": s.Name, "apiKey": k.Secret})
 }
 
-func cmdKey(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke" && args[0] != "list") {
-		fmt.Fprintln(stderr, "Usage: rebound key create --store STORE_ID [--scopes a,b] | rebound key revoke KEY_ID | rebound key list --store STORE_ID")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
+// parseScopes is returns.ParseScopes with the valid scopes in its error.
+func parseScopes(s string) ([]returns.Scope, error) {
+	sc, err := returns.ParseScopes(s)
+	if err == nil {
+		return sc, nil
 	}
-	sub := args[0]
-	fs := newFlagSet("rebound key "+sub, map[string]string{
-		"create": "rebound key create --store STORE_ID [--scopes orders_read,orders_write,...] [--label TEXT] [--data-dir DIR] [--database-url URL]",
-		"revoke": "rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]",
-		"list":   "rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]",
-	}[sub], stderr)
+	msg := err.Error()
+	if re := (*returns.Error)(nil); errors.As(err, &re) {
+		msg = re.Message
+	}
+	valid := make([]string, len(returns.AllScopes))
+	for i, s := range returns.AllScopes {
+		valid[i] = string(s)
+	}
+	return nil, fmt.Errorf("--scopes: %s; valid scopes: %s", msg, strings.Join(valid, ", "))
+}
+
+func keyCreateCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
-	db.register(fs)
-	var storeID, scopes, label = new(string), new(string), new(string)
-	if sub != "revoke" {
-		fs.StringVar(storeID, "store", "", "store id")
-	}
-	if sub == "create" {
-		fs.StringVar(scopes, "scopes", "", "comma-separated scopes; default: all")
-		fs.StringVar(label, "label", "", "free-text label shown in key list")
-	}
-	var positional []string
-	if sub == "revoke" {
-		positional = []string{"KEY_ID"}
-	}
-	if err := parse(fs, args[1:], positional...); err != nil {
-		return err
-	}
-	if sub != "revoke" && *storeID == "" {
-		fmt.Fprintf(stderr, "rebound key %s: --store is required\n", sub)
-		return errUsage
-	}
-	sc, err := returns.ParseScopes(*scopes)
-	if err != nil {
-		return err
-	}
-	st, err := db.open(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a := app.New(st)
-	switch sub {
-	case "create":
-		k, err := a.CreateAPIKey(ctx, *storeID, sc, *label)
+	db.register(fs.FlagSet)
+	storeID := fs.String("store", "", "`STORE_ID` of the store")
+	scopes := fs.String("scopes", "", "comma-separated scopes, e.g. orders_read,orders_write; default: all")
+	label := fs.String("label", "", "free-text label shown in key list")
+	fs.require("store")
+	return func(ctx context.Context) error {
+		if *storeID == "" {
+			fmt.Fprintln(c.stderr, "rebound key create: --store is required")
+			return errUsage
+		}
+		sc, err := parseScopes(*scopes)
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, map[string]any{"keyId": k.Key.ID, "storeId": k.Key.StoreID, "scopes": k.Key.Scopes, "apiKey": k.Secret})
-	case "revoke":
-		k, err := a.RevokeAPIKey(ctx, fs.Arg(0))
+		st, err := db.open(ctx, quiet(c.log))
 		if err != nil {
 			return err
 		}
-		return printJSON(stdout, map[string]any{"keyId": k.ID, "storeId": k.StoreID, "revokedAt": k.RevokedAt.Format(time.RFC3339Nano)})
-	default:
+		defer st.Close()
+		k, err := app.New(st).CreateAPIKey(ctx, *storeID, sc, *label)
+		if err != nil {
+			return err
+		}
+		c.log.Info("api key created", slog.String("storeId", k.Key.StoreID), slog.String("keyId", k.Key.ID))
+		return printJSON(c.stdout, map[string]any{"keyId": k.Key.ID, "storeId": k.Key.StoreID, "scopes": k.Key.Scopes, "apiKey": k.Secret})
+	}
+}
+
+func keyRevokeCmd(fs *flagSet, c *cli) func(context.Context) error {
+	var db dbFlags
+	db.register(fs.FlagSet)
+	return func(ctx context.Context) error {
+		st, err := db.open(ctx, quiet(c.log))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		k, err := app.New(st).RevokeAPIKey(ctx, fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		c.log.Info("api key revoked", slog.String("storeId", k.StoreID), slog.String("keyId", k.ID))
+		return printJSON(c.stdout, map[string]any{"keyId": k.ID, "storeId": k.StoreID, "revokedAt": k.RevokedAt.Format(time.RFC3339Nano)})
+	}
+}
+
+func keyListCmd(fs *flagSet, c *cli) func(context.Context) error {
+	var db dbFlags
+	db.register(fs.FlagSet)
+	storeID := fs.String("store", "", "`STORE_ID` of the store")
+	fs.require("store")
+	return func(ctx context.Context) error {
+		if *storeID == "" {
+			fmt.Fprintln(c.stderr, "rebound key list: --store is required")
+			return errUsage
+		}
+		st, err := db.open(ctx, quiet(c.log))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
 		var keys []*returns.APIKey
-		err := st.View(ctx, func(tx store.ReadTx) error {
+		err = st.View(ctx, func(tx store.ReadTx) error {
 			if _, err := tx.GetStore(ctx, *storeID); err != nil {
 				return err
 			}
@@ -172,7 +187,7 @@ func cmdKey(ctx context.Context, args []string, stdout, stderr io.Writer, log *s
 			if k.RevokedAt != nil {
 				row["revokedAt"] = k.RevokedAt.Format(time.RFC3339)
 			}
-			if err := printJSON(stdout, row); err != nil {
+			if err := printJSON(c.stdout, row); err != nil {
 				return err
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,19 +22,6 @@ import (
 // accounts. fake-ecwid runs the ecwidtest fake as a standalone Ecwid API;
 // ecwid-webhook sends one signed Ecwid webhook.
 
-const devUsage = `Usage:
-  rebound dev fake-ecwid [--addr 127.0.0.1:8090] [--store-id 1003] [--token TOKEN] [--client-secret SECRET] [--webhook-url URL]
-  rebound dev ecwid-webhook --url URL --client-secret SECRET --order-id ORDER_ID [--fulfillment STATUS] [--payment STATUS]
-
-Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").
-
-  fake-ecwid      run a fake Ecwid REST API v3 store in memory until Ctrl-C, and
-                  send signed order.updated webhooks when its orders change
-  ecwid-webhook   send one Ecwid webhook, signed as Ecwid signs it, to a URL
-
-Run "rebound dev COMMAND --help" for a command's flags.
-`
-
 // Defaults of rebound dev fake-ecwid.
 const (
 	devFakeAddr         = "127.0.0.1:8090"
@@ -45,29 +31,10 @@ const (
 	devWebhookPath      = "/dev/webhook"
 )
 
-func cmdDev(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, devUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, devUsage)
-		return flag.ErrHelp
-	case "fake-ecwid":
-		return cmdDevFakeEcwid(ctx, args[1:], stderr, log)
-	case "ecwid-webhook":
-		return cmdDevEcwidWebhook(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "rebound dev: unknown command %q\n\n%s", args[0], devUsage)
-	return errUsage
-}
-
 // ---------------------------------------------------------------------------
 // fake-ecwid
 
-func cmdDevFakeEcwid(ctx context.Context, args []string, stderr io.Writer, log *slog.Logger) error {
-	fs := newFlagSet("rebound dev fake-ecwid", "rebound dev fake-ecwid [--addr 127.0.0.1:8090] [--store-id 1003] [--token TOKEN] [--client-secret SECRET] [--webhook-url URL] [--webhook-events order.updated]", stderr)
+func devFakeEcwidCmd(fs *flagSet, c *cli) func(context.Context) error {
 	addr := fs.String("addr", devFakeAddr, "listen address")
 	storeID := fs.Int64("store-id", ecwidtest.DefaultStoreID, "the Ecwid store id the fake answers for")
 	token := fs.String("token", ecwidtest.DefaultToken, "the access token the fake accepts (every scope)")
@@ -75,51 +42,60 @@ func cmdDevFakeEcwid(ctx context.Context, args []string, stderr io.Writer, log *
 	hookURL := fs.String("webhook-url", "", "send signed webhooks here when an order changes through the API (the webhookUrl Rebound's integration shows); "+
 		"can also be set while running: PUT "+devWebhookPath)
 	events := fs.String("webhook-events", ecwidtest.EventOrderUpdated, "comma-separated events to send: order.created, order.updated, order.deleted")
-	if err := parse(fs, args); err != nil {
-		return err
+	return func(ctx context.Context) error {
+		return devFakeEcwid(ctx, fs, c, devFakeConfig{addr: *addr, storeID: *storeID, token: *token, secret: *secret, hookURL: *hookURL, events: *events})
 	}
+}
+
+type devFakeConfig struct {
+	addr, token, secret, hookURL, events string
+	storeID                              int64
+}
+
+func devFakeEcwid(ctx context.Context, fs *flagSet, c *cli, cfg devFakeConfig) error {
+	stderr, log := c.stderr, c.log
 	bad := func(format string, a ...any) error {
 		fmt.Fprintf(stderr, "rebound dev fake-ecwid: "+format+"\n", a...)
-		fs.Usage()
+		fs.printUsage(stderr)
 		return errUsage
 	}
-	if *storeID <= 0 {
+	if cfg.storeID <= 0 {
 		return bad("--store-id must be a positive number")
 	}
-	if strings.TrimSpace(*token) == "" {
+	if strings.TrimSpace(cfg.token) == "" {
 		return bad("--token must not be empty")
 	}
-	if strings.TrimSpace(*secret) == "" {
+	if strings.TrimSpace(cfg.secret) == "" {
 		return bad("--client-secret must not be empty")
 	}
-	evs, err := webhookEvents(*events)
+	evs, err := webhookEvents(cfg.events)
 	if err != nil {
 		return bad("%v", err)
 	}
-	if *hookURL != "" && !absHTTPURL(*hookURL) {
-		return bad("--webhook-url: want an absolute http(s) URL, got %q", *hookURL)
+	if cfg.hookURL != "" && !absHTTPURL(cfg.hookURL) {
+		return bad("--webhook-url: want an absolute http(s) URL, got %q", cfg.hookURL)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	fake := ecwidtest.NewUnstartedServer(
-		ecwidtest.WithStoreID(*storeID), ecwidtest.WithToken(*token),
+		ecwidtest.WithStoreID(cfg.storeID), ecwidtest.WithToken(cfg.token),
 		ecwidtest.WithIDSeed(uint64(time.Now().UnixNano())), // fresh order ids after a restart
 		ecwidtest.WithLogger(log), ecwidtest.WithRequestLogLimit(1000),
 	)
 	fake.URL = "http://" + reachableAddr(ln.Addr())
-	if *hookURL != "" {
-		fake.SetWebhook(*hookURL, *secret, evs...)
+	if cfg.hookURL != "" {
+		fake.SetWebhook(cfg.hookURL, cfg.secret, evs...)
 	}
-	dev := &devFake{fake: fake, secret: *secret, log: log, events: evs}
+	dev := &devFake{fake: fake, secret: cfg.secret, log: log, events: evs}
 	srv := &http.Server{
 		Handler:           dev,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	printFakeEcwid(stderr, fake, *secret, *hookURL)
+	printFakeEcwid(stderr, fake, cfg.secret, cfg.hookURL)
 	log.Info("fake Ecwid listening", slog.String("addr", fake.URL), slog.String("apiBaseUrl", fake.APIRoot()))
 
 	errc := make(chan error, 1)
@@ -283,81 +259,4 @@ curl -sS -X PUT %[10]s/ORDER_ID -H 'Authorization: Bearer %[4]s' \
 
 `, fake.URL, fake.APIRoot(), fake.StoreID, fake.Token, devFakeClientID, secret, hooks,
 		shellQuote(string(connect)), devWebhookPath, orders)
-}
-
-// ---------------------------------------------------------------------------
-// ecwid-webhook
-
-func cmdDevEcwidWebhook(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("rebound dev ecwid-webhook", "rebound dev ecwid-webhook --url URL --client-secret SECRET --order-id ORDER_ID [--fulfillment STATUS] [--payment STATUS] [flags]", stderr)
-	target := fs.String("url", "", "the webhook URL to POST to (required), e.g. the webhookUrl of GET /v2.2/stores/{storeId}/integrations/ecwid")
-	secret := fs.String("client-secret", "", "the Ecwid app's client secret to sign with (required; the one given to Rebound)")
-	orderID := fs.String("order-id", "", "the Ecwid order's public id, e.g. XJ12H (required for order events)")
-	eventType := fs.String("event-type", ecwidtest.EventOrderUpdated, "eventType")
-	fulfillment := fs.String("fulfillment", "PROCESSING", "newFulfillmentStatus")
-	oldFulfillment := fs.String("old-fulfillment", "AWAITING_PROCESSING", "oldFulfillmentStatus (\"\" leaves it out)")
-	payment := fs.String("payment", "PAID", "newPaymentStatus")
-	oldPayment := fs.String("old-payment", "PAID", "oldPaymentStatus (\"\" leaves it out)")
-	storeID := fs.Int64("store-id", ecwidtest.DefaultStoreID, "storeId")
-	entityID := fs.Int64("entity-id", 0, "entityId: the order's internal id")
-	eventID := fs.String("event-id", "", "eventId; default a random one (send the same one twice to test de-duplication)")
-	created := fs.Int64("created", 0, "eventCreated in UNIX seconds; default now (an old one tests the age check)")
-	timeout := fs.Duration("timeout", ecwidtest.WebhookAnswerTimeout, "how long to wait for the answer (Ecwid: 10s)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	var missing []string
-	for _, f := range []struct{ name, v string }{{"--url", *target}, {"--client-secret", *secret}, {"--order-id", *orderID}} {
-		if strings.TrimSpace(f.v) == "" && (f.name != "--order-id" || strings.HasPrefix(*eventType, "order.")) {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		fmt.Fprintf(stderr, "rebound dev ecwid-webhook: %s required\n", strings.Join(missing, ", "))
-		fs.Usage()
-		return errUsage
-	}
-	if !absHTTPURL(*target) {
-		fmt.Fprintf(stderr, "rebound dev ecwid-webhook: --url: want an absolute http(s) URL, got %q\n", *target)
-		fs.Usage()
-		return errUsage
-	}
-	ev := ecwidtest.WebhookEvent{
-		EventID: *eventID, EventCreated: *created, StoreID: *storeID, EntityID: *entityID, EventType: *eventType,
-	}
-	if ev.EventID == "" {
-		ev.EventID = ecwidtest.NewEventID()
-	}
-	if ev.EventCreated == 0 {
-		ev.EventCreated = time.Now().Unix()
-	}
-	if *orderID != "" {
-		ev.Data = &ecwidtest.WebhookData{
-			OrderID:          *orderID,
-			OldPaymentStatus: *oldPayment, NewPaymentStatus: *payment,
-			OldFulfillmentStatus: *oldFulfillment, NewFulfillmentStatus: *fulfillment,
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, *timeout)
-	defer cancel()
-	req, err := ecwidtest.NewWebhookRequest(ctx, *target, *secret, ev)
-	if err != nil {
-		return err
-	}
-	body, _ := json.Marshal(ev)
-	fmt.Fprintf(stdout, "POST %s\n%s: %s\n%s\n", req.URL, ecwidtest.WebhookSignatureHeader, req.Header.Get(ecwidtest.WebhookSignatureHeader), body)
-	resp, err := ecwidtest.NewWebhookClient().Do(req)
-	if err != nil {
-		return fmt.Errorf("webhook not delivered: %w", err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	fmt.Fprintf(stdout, "-> %s\n", resp.Status)
-	if a := strings.TrimSpace(string(answer)); a != "" {
-		fmt.Fprintln(stdout, a)
-	}
-	if !ecwidtest.WebhookDelivered(resp.StatusCode) {
-		return fmt.Errorf("webhook not delivered: the receiver answered %s (Ecwid counts only 200, 201, 202, 204 and 209)", resp.Status)
-	}
-	return nil
 }

@@ -1,6 +1,8 @@
 // Command rebound is the Rebound returns platform: one binary that serves the
 // API (rebound serve), applies migrations (rebound migrate), manages stores
-// and API keys, and measures itself (rebound bench).
+// and API keys, reads Ecwid (rebound ecwid), and measures itself (rebound
+// bench). This package parses the command line only; each command calls a
+// package.
 package main
 
 import (
@@ -10,85 +12,111 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/reboundhq/rebound/internal/store"
-	"github.com/reboundhq/rebound/internal/store/postgres"
-	"github.com/reboundhq/rebound/internal/store/sqlite"
+	"github.com/reboundhq/rebound/internal/ecwid/ecwidcli"
 )
 
-const usage = `rebound — self-hosted returns platform
-
-Usage:
-  rebound serve   [--addr 127.0.0.1:8080] [--data-dir ./rebound-data] [--database-url URL] [--public-url URL] [--demo]
-                  [--shutdown-timeout 30s] [--allow-private-webhook-targets] [--ecwid-webhook-max-age 1h]
-  rebound migrate [--data-dir DIR] [--database-url URL]
-  rebound store create --name NAME [--data-dir DIR] [--database-url URL]
-  rebound store list   [--data-dir DIR] [--database-url URL]
-  rebound key create --store STORE_ID [--scopes a,b] [--label TEXT] [--data-dir DIR] [--database-url URL]
-  rebound key revoke KEY_ID [--data-dir DIR] [--database-url URL]
-  rebound key list --store STORE_ID [--data-dir DIR] [--database-url URL]
-  rebound bench orders [--clients 32] [--duration 10s] [--warmup 1s] [--database-url URL]
-  rebound bench returns [--small 10000] [--large 1000000] [--page-size 50] [--requests 3000] [--clients 1] [--database-url URL]
-  rebound bench webhooks [--returns 2000] [--backlog 20000] [--rate 500] [--duration 10s] [--database-url URL]
-  rebound ecwid {products|orders|customers|categories|coupons|promotions|carts|profile} [get ID] [filters] [--all] [--fields a,b] [--json]
-  rebound dev fake-ecwid [--addr 127.0.0.1:8090] [--store-id 1003] [--token TOKEN] [--client-secret SECRET] [--webhook-url URL]
-  rebound dev ecwid-webhook --url URL --client-secret SECRET --order-id ORDER_ID [--fulfillment STATUS] [--payment STATUS]
-  rebound version
-
-Every command takes --help. Flags fall back to the environment:
-REBOUND_ADDR, REBOUND_DATA_DIR, REBOUND_DATABASE_URL, REBOUND_LOG_LEVEL;
-rebound ecwid: REBOUND_ECWID_STORE_ID, REBOUND_ECWID_TOKEN, REBOUND_ECWID_API_BASE_URL.
-`
-
 var version = "dev"
+
+// cli is what a command writes to.
+type cli struct {
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// A command is one leaf of the command tree. setup registers its flags on
+// fs and returns what runs once they are parsed; it must do nothing else,
+// since the usage calls it to list the flags.
+type command struct {
+	name  string   // the words after "rebound"
+	args  []string // positional arguments
+	brief string
+	setup func(fs *flagSet, c *cli) func(ctx context.Context) error
+}
+
+var commands = []command{
+	{name: "serve", brief: "run the HTTP API and the job workers", setup: serveCmd},
+	{name: "migrate", brief: "apply the database migrations and exit", setup: migrateCmd},
+	{name: "store create", brief: "create a store (merchant) and its first API key; prints them as JSON", setup: storeCreateCmd},
+	{name: "store list", brief: "list the stores, one JSON object a line", setup: storeListCmd},
+	{name: "key create", brief: "issue an API key; prints it once, as JSON", setup: keyCreateCmd},
+	{name: "key revoke", args: []string{"KEY_ID"}, brief: "revoke an API key", setup: keyRevokeCmd},
+	{name: "key list", brief: "list a store's API keys (never their secrets)", setup: keyListCmd},
+	{name: "bench orders", brief: "measure order sync", setup: benchOrdersCmd},
+	{name: "bench returns", brief: "measure return lists in a small and a large store", setup: benchReturnsCmd},
+	{name: "bench webhooks", brief: "measure webhook delivery throughput and latency", setup: benchWebhooksCmd},
+	{name: "ecwid"}, // internal/ecwid/ecwidcli
+	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
+		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},
+	{name: "dev ecwid-webhook", brief: "send one Ecwid webhook, signed as Ecwid signs it, to a URL", setup: devEcwidWebhookCmd},
+	{name: "version", brief: "print the version", setup: versionCmd},
+}
+
+// groups are the commands that only hold others, with what their usage
+// adds.
+var groups = map[string]string{
+	"store": "",
+	"key":   "",
+	"bench": "",
+	"dev":   `Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").`,
+}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage())
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage())
+		return 0
+	case "help":
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usage())
+			return 0
 		}
+		return run(append(slices.Clone(args[1:]), "--help"), stdout, stderr)
+	case "-version", "--version":
+		fmt.Fprintln(stdout, "rebound", version)
 		return 0
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := newLogger(stderr)
-	var err error
-	switch args[0] {
-	case "serve":
-		err = cmdServe(ctx, args[1:], stdout, stderr, log)
-	case "migrate":
-		err = cmdMigrate(ctx, args[1:], stdout, stderr, log)
-	case "store":
-		err = cmdStore(ctx, args[1:], stdout, stderr, log)
-	case "key":
-		err = cmdKey(ctx, args[1:], stdout, stderr, log)
-	case "bench":
-		err = cmdBench(ctx, args[1:], stdout, stderr, log)
-	case "ecwid":
+	c := &cli{stdout: stdout, stderr: stderr, log: newLogger(stderr)}
+	if args[0] == "ecwid" {
 		// Reports its own errors ("rebound ecwid: <status> <code>: <message>").
-		return cmdEcwid(ctx, args[1:], stdout, stderr, log)
-	case "dev":
-		err = cmdDev(ctx, args[1:], stdout, stderr, log)
-	case "version":
-		fs := newFlagSet("rebound version", "rebound version", stderr)
-		if err = parse(fs, args[1:]); err == nil {
-			fmt.Fprintln(stdout, "rebound", version)
+		return cmdEcwid(ctx, args[1:], c)
+	}
+	cmd, rest := lookup(args)
+	if cmd == nil {
+		if _, ok := groups[args[0]]; ok {
+			w, code := stderr, 2
+			switch {
+			case len(args) > 1 && slices.Contains([]string{"-h", "-help", "--help", "help"}, args[1]):
+				w, code = stdout, 0
+			case len(args) > 1:
+				fmt.Fprintf(stderr, "rebound %s: unknown command %q\n\n", args[0], args[1])
+			}
+			fmt.Fprint(w, groupUsage(args[0]))
+			return code
 		}
-	default:
-		fmt.Fprintf(stderr, "rebound: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "rebound: unknown command %q\n\n%s", args[0], usage())
 		return 2
+	}
+	fs := newFlagSet(cmd.name, cmd.args, stdout, stderr)
+	runCmd := cmd.setup(fs, c)
+	err := fs.parse(rest)
+	if err == nil {
+		err = runCmd(ctx)
 	}
 	switch {
 	case err == nil:
@@ -106,136 +134,78 @@ func run(args []string, stdout, stderr io.Writer) int {
 // errUsage marks a command-line mistake already reported to the user.
 var errUsage = errors.New("usage")
 
-func newLogger(w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	switch strings.ToLower(os.Getenv("REBOUND_LOG_LEVEL")) {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			return slog.New(slog.NewTextHandler(w, opts))
+// lookup finds the command args name and returns it with its arguments.
+func lookup(args []string) (*command, []string) {
+	for i := range commands {
+		c := &commands[i]
+		if c.setup == nil {
+			continue
+		}
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
+			return c, args[len(words):]
 		}
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return nil, nil
 }
 
-func env(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-// dbFlags are the database selection flags every command shares.
-type dbFlags struct {
-	dataDir     string
-	databaseURL string
-}
-
-func (d *dbFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&d.dataDir, "data-dir", env("REBOUND_DATA_DIR", "./rebound-data"), "directory of the embedded SQLite database (env REBOUND_DATA_DIR)")
-	fs.StringVar(&d.databaseURL, "database-url", env("REBOUND_DATABASE_URL", ""), "PostgreSQL URL (postgres://...); empty means embedded SQLite in --data-dir (env REBOUND_DATABASE_URL)")
-}
-
-// open opens the selected store and applies pending migrations.
-func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	u := d.databaseURL
-	switch {
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
-		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
-	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
-		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
-		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log})
-	case u != "":
-		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
-	}
-	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
-}
-
-// keyDir is where serve keeps its secrets key file: the directory of the
-// SQLite database, or "" with PostgreSQL (the key must then come from
-// REBOUND_SECRET_KEY).
-func (d *dbFlags) keyDir() string {
-	u := d.databaseURL
-	switch {
-	case u == "":
-		return d.dataDir
-	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
-		return filepath.Dir(strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:"))
-	}
-	return ""
-}
-
-// redactURL renders a database URL for messages without its password. A
-// value that is not a URL is not echoed at all (it may be a key=value DSN
-// with a password in it).
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme == "" || p.Opaque != "" {
-		return "(not shown: not a URL)"
-	}
-	return p.Redacted()
-}
-
-// newFlagSet returns a FlagSet that prints its usage to stderr.
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
+// flagsOf returns the flags of a command, as its usage shows them.
+func (c *command) flagsOf() *flagSet {
+	fs := newFlagSet(c.name, c.args, io.Discard, io.Discard)
+	c.setup(fs, &cli{stdout: io.Discard, stderr: io.Discard, log: slog.New(slog.DiscardHandler)})
 	return fs
 }
 
-// parse parses flags that may come before, between or after positional
-// arguments, and requires exactly the positional ones named in names (then
-// fs.Args()). A mistake is reported on the flag set's output and returned as
-// errUsage.
-func parse(fs *flag.FlagSet, args []string, names ...string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return errUsage
+func usage() string {
+	var b strings.Builder
+	b.WriteString("rebound — self-hosted returns platform\n\nUsage:\n")
+	for i := range commands {
+		c := &commands[i]
+		if c.setup == nil {
+			b.WriteString(ecwidcli.Synopsis())
+			continue
 		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+		b.WriteString(wrap("  ", c.flagsOf().synopsis()) + "\n")
 	}
-	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
-		return errUsage
-	}
-	if len(pos) != len(names) {
-		if len(names) == 0 {
-			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (quote values that contain spaces)\n", fs.Name(), pos[0])
-		} else {
-			fmt.Fprintf(fs.Output(), "%s: exactly one %s is required\n", fs.Name(), strings.Join(names, " and one "))
-		}
-		fs.Usage()
-		return errUsage
-	}
-	return nil
+	b.WriteString("  rebound --version\n  rebound help [COMMAND]\n\n" + envHelp)
+	return b.String()
 }
 
-// envBool reports whether the environment variable is set to a true value
-// (1, true, yes, on).
-func envBool(name string) bool {
-	switch strings.ToLower(strings.TrimSpace(os.Getenv(name))) {
-	case "1", "true", "yes", "on":
-		return true
+const envHelp = `Every command takes --help (or -h) and lists its flags.
+
+Every flag falls back to an environment variable, named after it: REBOUND_
+and the flag's name in capitals, dashes as underscores (--shutdown-timeout:
+REBOUND_SHUTDOWN_TIMEOUT, --database-url: REBOUND_DATABASE_URL); flags of
+rebound bench and rebound dev take REBOUND_BENCH_ and REBOUND_DEV_. A flag on
+the command line wins. Besides: REBOUND_LOG_LEVEL (debug, info, warn, error),
+REBOUND_SECRET_KEY; rebound ecwid: ` + ecwidcli.EnvStoreID + `, ` + ecwidcli.EnvToken + `,
+` + ecwidcli.EnvAPIBaseURL + `, ` + ecwidcli.EnvClientSecret + `.
+`
+
+// groupUsage is the usage of "rebound NAME": its commands and their flags.
+func groupUsage(name string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: rebound %s COMMAND [flags]\n\n", name)
+	for i := range commands {
+		c := &commands[i]
+		if c.setup == nil || !strings.HasPrefix(c.name, name+" ") {
+			continue
+		}
+		b.WriteString(wrap("  ", c.flagsOf().synopsis()) + "\n")
+		for line := range strings.SplitSeq(c.brief, "\n") {
+			b.WriteString("      " + line + "\n")
+		}
 	}
-	return false
+	if doc := groups[name]; doc != "" {
+		b.WriteString("\n" + doc + "\n")
+	}
+	fmt.Fprintf(&b, "\nRun \"rebound %s COMMAND --help\" for a command's flags.\n", name)
+	return b.String()
+}
+
+func versionCmd(fs *flagSet, c *cli) func(context.Context) error {
+	return func(context.Context) error {
+		fmt.Fprintln(c.stdout, "rebound", version)
+		return nil
+	}
 }

@@ -1,9 +1,7 @@
-package main
+package ecwidcli
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/server"
@@ -72,22 +71,12 @@ func TestEcwidConnectCommand(t *testing.T) {
 	t.Setenv("REBOUND_SECRET_KEY", "")
 	srv := newEcwidFake(t)
 	dir := t.TempDir()
-	var out, errOut bytes.Buffer
-	if code := run([]string{"store", "create", "--name", "Acme", "--data-dir", dir}, &out, &errOut); code != 0 {
-		t.Fatalf("store create: %d %s", code, errOut.String())
-	}
-	var created struct {
-		StoreID string `json:"storeId"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &created); err != nil || created.StoreID == "" {
-		t.Fatalf("store create output: %v %s", err, out.String())
-	}
-	id := created.StoreID
+	id := createStore(t, dir)
 	if r := ecwidRaw(t, "connect", "--store", id, "--data-dir", dir); r.code != 2 {
 		t.Errorf("without token: %s", r)
 	}
-	t.Setenv(envEcwidToken, srv.Token)
-	t.Setenv(envEcwidClientSecret, "clientsecret_abcdef123456")
+	t.Setenv(EnvToken, srv.Token)
+	t.Setenv(EnvClientSecret, "clientsecret_abcdef123456")
 	r := ecwidRaw(t, "connect", "--store", id, "--ecwid-store-id", strconv.FormatInt(srv.StoreID, 10), "--customer-group", "Returns",
 		"--client-id", "app-1", "--api-base-url", srv.APIRoot(), "--data-dir", dir, "--public-url", "https://returns.example.test")
 	if r.code != 0 || !strings.Contains(r.stdout, "https://returns.example.test/integrations/ecwid/webhooks/") {
@@ -101,9 +90,25 @@ func TestEcwidConnectCommand(t *testing.T) {
 		t.Errorf("profile --store after connect: %s", r)
 	}
 	// A token Ecwid refuses is not saved.
-	t.Setenv(envEcwidToken, "secret_wrongwrongwrong")
+	t.Setenv(EnvToken, "secret_wrongwrongwrong")
 	if r := ecwidRaw(t, "connect", "--store", id, "--ecwid-store-id", strconv.FormatInt(srv.StoreID, 10), "--customer-group", "Returns",
 		"--api-base-url", srv.APIRoot(), "--data-dir", dir); r.code != 1 {
 		t.Errorf("refused token: %s", r)
 	}
+}
+
+// createStore creates a Rebound store in the SQLite database of dir.
+func createStore(t *testing.T, dir string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "rebound.db"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s, _, err := app.New(st).CreateStore(ctx, "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.ID
 }

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/store/postgres"
+	"github.com/reboundhq/rebound/internal/store/sqlite"
+)
+
+func newLogger(w io.Writer) *slog.Logger {
+	level := slog.LevelInfo
+	switch strings.ToLower(os.Getenv("REBOUND_LOG_LEVEL")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, opts))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// quiet is the logger one-shot commands open their store with: warnings
+// and errors only, so the job queue's info lines ("No migrations to apply")
+// stay out of a command's output; REBOUND_LOG_LEVEL=debug shows everything.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log.Enabled(context.Background(), slog.LevelDebug) {
+		return log
+	}
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.min}
+}
+
+// dbFlags are the database selection flags every command shares.
+type dbFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (d *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.dataDir, "data-dir", "./rebound-data", "directory of the embedded SQLite database")
+	fs.StringVar(&d.databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://...); empty means embedded SQLite in --data-dir")
+}
+
+// open opens the selected store and applies pending migrations.
+func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	u := d.databaseURL
+	switch {
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
+	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
+		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
+		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log})
+	case u != "":
+		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
+	}
+	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
+}
+
+// keyDir is where serve keeps its secrets key file: the directory of the
+// SQLite database, or "" with PostgreSQL (the key must then come from
+// REBOUND_SECRET_KEY).
+func (d *dbFlags) keyDir() string {
+	u := d.databaseURL
+	switch {
+	case u == "":
+		return d.dataDir
+	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
+		return filepath.Dir(strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:"))
+	}
+	return ""
+}
+
+// redactURL renders a database URL for messages without its password. A
+// value that is not a URL is not echoed at all (it may be a key=value DSN
+// with a password in it).
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme == "" || p.Opaque != "" {
+		return "(not shown: not a URL)"
+	}
+	return p.Redacted()
+}
