@@ -109,8 +109,8 @@ type Server struct {
 	byID     map[string]int
 	keyOf    map[string]string // refundid_id → the privacy key of its session
 	calls    []Call
-	faults   map[string][]int         // path → statuses for the next requests
-	holds    map[string]chan struct{} // path → closed when released
+	faults   map[string][]int // path → statuses for the next requests
+	holds    map[string]*hold // path → the Hold in force
 }
 
 // stored is one element of the returns listing.
@@ -138,7 +138,7 @@ func New(cfg Config) *Server {
 		byID:     map[string]int{},
 		keyOf:    map[string]string{},
 		faults:   map[string][]int{},
-		holds:    map[string]chan struct{}{},
+		holds:    map[string]*hold{},
 	}
 }
 
@@ -168,8 +168,8 @@ func (s *Server) Environment() refundid.Environment {
 // Close stops a started Server, releasing held requests first.
 func (s *Server) Close() {
 	s.mu.Lock()
-	for p, ch := range s.holds {
-		close(ch)
+	for p, h := range s.holds {
+		h.open()
 		delete(s.holds, p)
 	}
 	s.mu.Unlock()
@@ -220,25 +220,32 @@ func (s *Server) Fail(path string, statuses ...int) {
 }
 
 // Hold makes requests to path wait until release is called (or the
-// request's client gives up, or the Server closes). release may be called
-// more than once.
-func (s *Server) Hold(path string) (release func()) {
+// request's client gives up, or the Server closes). arrived is closed once
+// the first such request is waiting. release may be called more than once.
+func (s *Server) Hold(path string) (arrived <-chan struct{}, release func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ch := make(chan struct{})
-	s.holds[path] = ch
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			if s.holds[path] == ch {
-				delete(s.holds, path)
-			}
-			s.mu.Unlock()
-			close(ch)
-		})
+	h := &hold{gate: make(chan struct{}), arrived: make(chan struct{})}
+	s.holds[path] = h
+	return h.arrived, func() {
+		s.mu.Lock()
+		if s.holds[path] == h {
+			delete(s.holds, path)
+		}
+		s.mu.Unlock()
+		h.open()
 	}
 }
+
+// hold is one Hold: gate closes on release (or Close), arrived when a
+// request first waits.
+type hold struct {
+	gate, arrived chan struct{}
+	once          sync.Once // closes arrived
+	gateOnce      sync.Once // closes gate
+}
+
+func (h *hold) open() { h.gateOnce.Do(func() { close(h.gate) }) }
 
 // Calls returns the calls the fake made to the merchant, in order.
 func (s *Server) Calls() []Call {
@@ -319,13 +326,14 @@ func (s *Server) Handler() http.Handler {
 // (client gone) instead.
 func (s *Server) hold(r *http.Request) bool {
 	s.mu.Lock()
-	ch := s.holds[r.URL.Path]
+	h := s.holds[r.URL.Path]
 	s.mu.Unlock()
-	if ch == nil {
+	if h == nil {
 		return false
 	}
+	h.once.Do(func() { close(h.arrived) })
 	select {
-	case <-ch:
+	case <-h.gate:
 		return false
 	case <-r.Context().Done():
 		return true
