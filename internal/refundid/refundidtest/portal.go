@@ -74,8 +74,8 @@ var (
 // wraps ErrLink. An incomplete link opens the form (StateForm) and calls
 // nothing. A complete one submits itself: for a merchant RMA the fake calls
 // GET /refund and then GET /order for each order the RMA names, otherwise
-// GET /order; a failed call wraps ErrMerchant. The session is returned in
-// every case but errors.
+// GET /order; a failed call wraps ErrMerchant. On error no session is
+// returned.
 func (s *Server) Open(ctx context.Context, link string) (*Session, error) {
 	u, err := url.Parse(link)
 	if err != nil {
