@@ -82,10 +82,10 @@ type Carrier interface {
 
 	// Buy buys the label for req.Rate. It is idempotent by
 	// req.IdempotencyKey: a repeated call returns the same Shipment and
-	// buys nothing. EInvalid for a bad request; ENotFound when the rate is
-	// no longer offered; EConflict when the key was used for another
-	// request; EUnavailable when the outcome is uncertain (retry with the
-	// same key).
+	// buys nothing. EInvalid for a bad request; ENotFound (or ERefused,
+	// with the carrier's code) when the rate is no longer offered;
+	// EConflict when the key was used for another request; EUnavailable
+	// when the outcome is uncertain (retry with the same key).
 	Buy(ctx context.Context, req BuyRequest) (*Shipment, error)
 
 	// Void cancels the label of the shipment with the carrier's reference
