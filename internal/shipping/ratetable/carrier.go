@@ -83,10 +83,7 @@ func (c *Carrier) Buy(ctx context.Context, req shipping.BuyRequest) (*shipping.S
 	if err != nil {
 		return nil, err
 	}
-	service := req.Rate.Service
-	if service == "" {
-		service = req.Rate.ID
-	}
+	service := serviceOf(req.Rate)
 	var rate *shipping.Rate
 	for i := range rates {
 		if rates[i].Service == service {
@@ -165,13 +162,24 @@ func (c *Carrier) serial(key string, attempt int) uint64 {
 	return binary.BigEndian.Uint64(sum[:8]) % (shipping.MaxTrackingSerial + 1)
 }
 
-// fingerprint hashes what identifies a purchase.
+// serviceOf returns the service a rate names (Quote sets ID to the
+// service code, so either identifies it).
+func serviceOf(r shipping.Rate) string {
+	if r.Service != "" {
+		return r.Service
+	}
+	return r.ID
+}
+
+// fingerprint hashes what identifies a purchase: the request, the service
+// and the reference (not the quoted price, so a retry after a quote
+// matches a first call made without one).
 func fingerprint(req shipping.BuyRequest) string {
 	b, _ := json.Marshal(struct {
 		R shipping.QuoteRequest
 		S string
 		F string
-	}{req.Request, req.Rate.Service + "\x00" + req.Rate.ID, req.Reference})
+	}{req.Request, serviceOf(req.Rate), req.Reference})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -133,6 +133,12 @@ func TestBuyIsIdempotentAndDeterministic(t *testing.T) {
 	if err != nil || s2.TrackingNumber != s1.TrackingNumber {
 		t.Fatalf("retry: %v, %v", s2, err)
 	}
+	// A retry carrying the quoted rate matches the first call.
+	quotedRetry := buyReq("ret_1:label")
+	quotedRetry.Rate = s1.Rate
+	if s, err := c.Buy(ctx, quotedRetry); err != nil || s.TrackingNumber != s1.TrackingNumber {
+		t.Fatalf("retry with the quoted rate: %v, %v", s, err)
+	}
 	// Another carrier instance over the same namespace derives the same number.
 	other := New(exampleTable(t), Options{Namespace: "store-1", Now: fixedNow})
 	s3, err := other.Buy(ctx, buyReq("ret_1:label"))
