@@ -144,8 +144,10 @@ func (q ListQuery) Descending() bool { return q.Seek != nil && q.Seek.Before }
 //
 // Since pages are keyset ranges rather than offsets, a return created or
 // changed between two requests never shifts another return onto the wrong
-// page: with filter=created_at every return of the window is listed exactly
-// once, whatever is created meanwhile; with filter=updated_at a return
+// page: with filter=created_at every return in the window when the listing
+// started is listed exactly once, in order, whatever is created meanwhile
+// (returns created later with a time before the cursor's are not listed);
+// with filter=updated_at a return
 // updated after its page was read moves to a later position and is listed
 // again there (it is never skipped).
 func Page[T any](c *Cursors, base *url.URL, q ListQuery, rows []T, key func(T) Key) (page []T, next, prev *string) {

@@ -113,6 +113,7 @@ func DecodeList(q url.Values, now time.Time, c *Cursors) (ListQuery, error) {
 	from, fromOK := parseTimeParam(q, "from", &p)
 	to, toOK := parseTimeParam(q, "to", &p)
 	window(&out.From, &out.To, from, to, fromOK, toOK, now)
+	checkYears(&p, out.From, out.To, fromOK, toOK)
 	if !p.has("from") && !p.has("to") {
 		checkRange(&p, out.From, out.To, true)
 	}
@@ -169,6 +170,29 @@ func window(from, to *time.Time, f, t time.Time, fOK, tOK bool, now time.Time) {
 		*from, *to = t.Add(-DefaultWindow), t
 	default:
 		*from, *to = now.UTC().Add(-DefaultWindow), now.UTC()
+	}
+}
+
+// checkYears keeps a window, given or derived, within years 1..9999, so
+// that its normal form (Values) is a valid RFC 3339 time that decodes back.
+// A derived bound's problem is reported on the parameter it came from.
+func checkYears(p *problems, from, to time.Time, fromOK, toOK bool) {
+	if p.has("from") || p.has("to") {
+		return
+	}
+	if from.Year() < 1 {
+		if fromOK {
+			p.add("from", "The from parameter must be a date-time after the year 0.")
+		} else {
+			p.add("to", "The to parameter must be a date-time after the year 0.")
+		}
+	}
+	if to.Year() > 9999 {
+		if toOK {
+			p.add("to", "The to parameter must be a date-time before the year 10000.")
+		} else {
+			p.add("from", "The from parameter must be a date-time before the year 10000.")
+		}
 	}
 }
 
@@ -406,6 +430,7 @@ func DecodeASN(q url.Values, now time.Time, limitRange bool) (ASNQuery, error) {
 	from, fromOK := parseTimeParam(q, "from", &p)
 	to, toOK := parseTimeParam(q, "to", &p)
 	window(&out.From, &out.To, from, to, fromOK, toOK, now)
+	checkYears(&p, out.From, out.To, fromOK, toOK)
 	if !p.has("from") && !p.has("to") {
 		checkRange(&p, out.From, out.To, limitRange)
 	}
