@@ -54,6 +54,7 @@ var commands = []command{
 	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
 		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},
 	{name: "dev ecwid-webhook", brief: "send one Ecwid webhook, signed as Ecwid signs it, to a URL", setup: devEcwidWebhookCmd},
+	{name: "dev webhook-receiver", brief: "receive Rebound's webhooks until Ctrl-C: verify each one's signature and print it", setup: devWebhookReceiverCmd},
 	{name: "version", brief: "print the version", setup: versionCmd},
 }
 
@@ -63,7 +64,7 @@ var groups = map[string]string{
 	"store": "",
 	"key":   "",
 	"bench": "",
-	"dev":   `Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").`,
+	"dev":   `Local development tools; see the README's quick start and docs/ecwid.md ("Trying it without an Ecwid account").`,
 }
 
 func main() {
