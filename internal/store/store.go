@@ -210,6 +210,12 @@ type Tx interface {
 	// DeleteOrder deletes a store's order found by external id or Rebound id
 	// and returns it; ENOTFOUND if there is none.
 	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
+	// SaveOrder writes o over the store's order with o.ID (and o.StoreID)
+	// as it is, without UpsertOrder's UpdatedAt check: for changes Rebound
+	// makes to an order it holds locked (LockOrder), such as the Orders
+	// API's fulfillments and shipment statuses. The external id stays as
+	// stored. ENOTFOUND when the store has no such order.
+	SaveOrder(ctx context.Context, o *returns.Order) error
 
 	// AddEvent records ev (setting ID and CreatedAt) and, unless one is
 	// already queued for the store, enqueues the store's event.dispatch job,

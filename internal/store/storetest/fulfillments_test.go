@@ -1,0 +1,5 @@
+package storetest
+
+import "testing"
+
+func TestSaveOrder(t *testing.T) { ForEachBackend(t, testSaveOrder) }
