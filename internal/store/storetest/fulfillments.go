@@ -15,8 +15,8 @@ import (
 // an unknown order is ENOTFOUND.
 func testSaveOrder(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	a := mustStore(t, st, "Alpha")
-	b := mustStore(t, st, "Beta")
+	a := newMerchant(t, st, "Alpha")
+	b := newMerchant(t, st, "Beta")
 	usd := returns.MoneySet{Shop: returns.Money{Minor: 1000, Currency: "USD"}, Presentment: returns.Money{Minor: 1000, Currency: "USD"}}
 	updated := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC) // newer than the save below: SaveOrder ignores it
 	o := &returns.Order{
@@ -121,4 +121,14 @@ func testSaveOrder(t *testing.T, st store.Store) {
 		check(got, "after rollback")
 		return nil
 	})
+}
+
+// newMerchant creates a store (a merchant) named name.
+func newMerchant(t *testing.T, st store.Store, name string) *returns.Merchant {
+	t.Helper()
+	s := &returns.Merchant{ID: returns.NewID(time.Now()), Name: name, CreatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+	if err := st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateStore(context.Background(), s) }); err != nil {
+		t.Fatalf("create store: %v", err)
+	}
+	return s
 }
