@@ -57,7 +57,7 @@ func (a *App) CreateOrder(ctx context.Context, storeID string, o *returns.Order)
 		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: o.ID, Payload: payload})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create order: %w", err)
+		return nil, wrapOp("create order", err)
 	}
 	return res, nil
 }
@@ -183,7 +183,7 @@ func (a *App) CreateFulfillment(ctx context.Context, storeID, ref string, req Fu
 		return addFulfillmentEvent(ctx, tx, o, nf, nf.CurrentStatus())
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create fulfillment: %w", err)
+		return nil, wrapOp("create fulfillment", err)
 	}
 	return res, nil
 }
@@ -213,7 +213,7 @@ func (a *App) UpdateShipment(ctx context.Context, storeID, ref, fulfillmentID st
 		return addFulfillmentEvent(ctx, tx, o, f, u.Status)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("update shipment status: %w", err)
+		return nil, wrapOp("update shipment status", err)
 	}
 	return res, nil
 }
@@ -222,4 +222,13 @@ func (a *App) UpdateShipment(ctx context.Context, storeID, ref, fulfillmentID st
 func dummyTrackingNumber() string {
 	n, _ := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(20), nil))
 	return fmt.Sprintf("DUMMY%020d", n)
+}
+
+// wrapOp names the operation in err, except in a list of field errors
+// (errors.Join), which must stay a list so that every field is reported.
+func wrapOp(op string, err error) error {
+	if _, ok := err.(interface{ Unwrap() []error }); ok {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }

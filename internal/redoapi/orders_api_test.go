@@ -314,8 +314,12 @@ func TestOrdersAPIFulfillments(t *testing.T) {
 		for _, c := range bad {
 			t.Run(c.name, func(t *testing.T) { wantOrdersAPIError(t, e.fulfill("ord-1", c.body), 400, c.field) })
 		}
+		// Every problem at once.
+		r := e.fulfill("ord-1", `{"lineItems":[{"id":"li-1","quantity":2},{"id":"li-9","quantity":1}]}`)
+		wantOrdersAPIError(t, r, 400, "lineItems[0].quantity:")
+		wantOrdersAPIError(t, r, 400, "lineItems[1].id:")
 		wantOrdersAPIError(t, e.fulfill("ord-404", `{"lineItems":[{"id":"li-1","quantity":1}]}`), 404, "ord-404")
-		r := e.do("POST", e.ordersPath("/ord-1/fulfillments"), "", "application/json", []byte(`{"lineItems":[{"id":"li-1","quantity":1}]}`))
+		r = e.do("POST", e.ordersPath("/ord-1/fulfillments"), "", "application/json", []byte(`{"lineItems":[{"id":"li-1","quantity":1}]}`))
 		wantOrdersAPIError(t, r, 401, "Authorization")
 		if after := e.fingerprint(); after != before {
 			t.Errorf("refused requests wrote:\nbefore %s\nafter  %s", before, after)
