@@ -42,6 +42,7 @@ func New(cfg Config) *API {
 func (s *API) Mount(mux *http.ServeMux) {
 	s.mux = mux
 	s.orderRoutes()
+	s.ordersAPIRoutes()
 	s.returnRoutes()
 	s.webhookRoutes()
 	s.integrationRoutes()

@@ -21,6 +21,13 @@ const (
 	// styleOrdersAPI is Redo's Orders API: {"error"} as application/json for
 	// 401 and 404; problem+json otherwise.
 	styleOrdersAPI
+	// styleOrderCreate is the Orders API's Create Order: {"error"} as
+	// application/json for 400, 401 and 409; problem+json otherwise.
+	styleOrderCreate
+	// styleFulfillment is the Orders API's fulfillment operations (create,
+	// shipment status): {"error"} as application/json for 400, 401 and
+	// 404; problem+json otherwise.
+	styleFulfillment
 	// styleReturnCreate is Redo's Return create and Import returns: the
 	// problem body, but as application/json for 400, 404 and 409.
 	styleReturnCreate
@@ -38,6 +45,10 @@ func (s errStyle) plainFor(status int) bool {
 		return status == 400 || status == 401 || status == 500
 	case styleOrdersAPI:
 		return status == 401 || status == 404
+	case styleOrderCreate:
+		return status == 400 || status == 401 || status == 409
+	case styleFulfillment:
+		return status == 400 || status == 401 || status == 404
 	}
 	return false
 }

@@ -115,27 +115,6 @@ type shippingJSON struct {
 	Address *addressJSON `json:"address"`
 }
 
-type fulfillmentJSON struct {
-	ID                    string            `json:"id"`
-	CreatedAt             string            `json:"createdAt"`
-	LineItems             []fulfilledJSON   `json:"lineItems"`
-	TrackingCompany       *string           `json:"trackingCompany"`
-	TrackingNumber        *string           `json:"trackingNumber"`
-	Status                string            `json:"status"`
-	EstimatedDeliveryDate *string           `json:"estimatedDeliveryDate"`
-	DeliveredAt           *string           `json:"deliveredAt"`
-	TrackingHistory       []json.RawMessage `json:"trackingHistory"`
-}
-
-type fulfilledJSON struct {
-	ID        string  `json:"id"`
-	Quantity  int     `json:"quantity"`
-	Title     string  `json:"title"`
-	ProductID string  `json:"productId"`
-	VariantID *string `json:"variantId"`
-	SKU       *string `json:"sku"`
-}
-
 func opt(s string) *string {
 	if s == "" {
 		return nil
@@ -156,8 +135,7 @@ func addressView(a *returns.Address) *addressJSON {
 // orderView renders an order in the Orders API shape. Amounts are in the
 // shop currency; totals follow Shopify's definitions: subtotal = lines after
 // line and order discounts, shipping cost after shipping discounts, total =
-// subtotal + shipping + tax. Fulfillment status is derived from the dates
-// the platform sent (delivered, in transit, or pre-transit).
+// subtotal + shipping + tax. Fulfillments are rendered by fulfillmentView.
 func orderView(o *returns.Order) orderJSON {
 	cur := o.ShopCurrency
 	num := func(minor int64) json.Number { return json.Number(money.Format(max(minor, 0), cur)) }
@@ -184,9 +162,7 @@ func orderView(o *returns.Order) orderJSON {
 		v.Tags = []string{}
 	}
 	var gross, lineDisc, tax int64
-	lines := map[string]returns.OrderLine{}
 	for _, l := range o.Lines {
-		lines[l.ID] = l
 		d := sumDisc(l.Discounts)
 		gross += l.Price.Shop.Minor * int64(l.Quantity)
 		lineDisc += d
@@ -211,23 +187,8 @@ func orderView(o *returns.Order) orderJSON {
 	v.TotalDiscount = num(lineDisc + orderDisc + shipDisc)
 	v.TotalPrice = num(subtotal + shipCost + tax)
 	v.Shipping = shippingJSON{Method: opt(strings.Join(methods, ", ")), Cost: num(shipCost), Address: addressView(&o.ShippingAddress)}
-	for _, f := range o.Fulfillments {
-		fv := fulfillmentJSON{ID: f.ID, CreatedAt: ts(o.CreatedAt), Status: "pre_transit", LineItems: []fulfilledJSON{}, TrackingHistory: []json.RawMessage{}}
-		if f.ShippingDate != nil {
-			fv.CreatedAt, fv.Status = ts(*f.ShippingDate), "in_transit"
-		}
-		if f.DeliveryDate != nil {
-			fv.Status, fv.DeliveredAt = "delivered", opt(ts(*f.DeliveryDate))
-		}
-		if len(f.TrackingNumbers) > 0 {
-			fv.TrackingNumber, fv.TrackingCompany = opt(f.TrackingNumbers[0].Number), opt(f.TrackingNumbers[0].Carrier)
-		}
-		for _, fl := range f.Lines {
-			l := lines[fl.LineID]
-			fv.LineItems = append(fv.LineItems, fulfilledJSON{ID: fl.LineID, Quantity: fl.Quantity, Title: l.Title, ProductID: l.ProductID,
-				VariantID: opt(l.VariantID), SKU: opt(l.SKU)})
-		}
-		v.Fulfillments = append(v.Fulfillments, fv)
+	for i := range o.Fulfillments {
+		v.Fulfillments = append(v.Fulfillments, fulfillmentView(o, &o.Fulfillments[i]))
 	}
 	return v
 }

@@ -161,6 +161,20 @@ type Fulfillment struct {
 	TrackingNumbers []TrackingNumber  `json:"trackingNumbers,omitempty"`
 	TrackingURLs    []string          `json:"trackingUrls,omitempty"`
 	Lines           []FulfillmentLine `json:"lines"`
+
+	// The members below are kept for fulfillments created through Redo's
+	// Orders API (fulfillment.go); a synced fulfillment leaves them empty.
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	// Status is the shipment's current ShipmentStatus; "" derives it from
+	// the dates (Fulfillment.CurrentStatus).
+	Status ShipmentStatus `json:"status,omitempty"`
+	// EstimatedDelivery is the carrier's estimated delivery date,
+	// YYYY-MM-DD; "" when unknown.
+	EstimatedDelivery string `json:"estimatedDelivery,omitempty"`
+	// Dummy marks a fulfillment with a generated test tracker.
+	Dummy bool `json:"dummy,omitempty"`
+	// History is the shipment's tracking events, oldest first.
+	History []TrackingEvent `json:"history,omitempty"`
 }
 
 // TrackingNumber is a carrier tracking number.

@@ -190,6 +190,13 @@ type OrdersWriter interface {
 	// and returns it; ENOTFOUND if there is none.
 	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
 
+	// SaveOrder writes o over the store's order with o.ID (and o.StoreID)
+	// as it is, without UpsertOrder's UpdatedAt check: for changes Rebound
+	// makes to an order it holds locked (LockOrder), such as the Orders
+	// API's fulfillments and shipment statuses. The external id stays as
+	// stored. ENOTFOUND when the store has no such order.
+	SaveOrder(ctx context.Context, o *returns.Order) error
+
 	// LockOrder returns the store's order with that Rebound id and holds it
 	// locked until the transaction ends, so that concurrent returns for the
 	// same order are decided one after the other; ENOTFOUND when there is
