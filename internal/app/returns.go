@@ -26,6 +26,10 @@ const (
 // ReturnRequest is a new return as an API client asks for it (Redo's
 // create-return request, plus Rebound's extensions).
 type ReturnRequest struct {
+	// Provider is the platform the client names (Redo's data.provider, any
+	// value: "custom", "shopify", ...). The order is found by
+	// ExternalOrderID whatever it says; the return's Provider is the
+	// order's platform (returns.ProviderCustom).
 	Provider        string
 	ExternalOrderID string
 	Type            returns.ReturnType
@@ -180,9 +184,6 @@ func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Act
 func validateReturnRequest(req *ReturnRequest) error {
 	var errs []error
 	add := func(field, msg string) { errs = append(errs, returns.Invalid(field, msg)) }
-	if req.Provider != returns.ProviderCustom {
-		add("data.provider", fmt.Sprintf("unknown provider %q; orders synced through custom/orders use \"custom\"", req.Provider))
-	}
 	if strings.TrimSpace(req.ExternalOrderID) == "" {
 		add("data.externalOrderId", "must not be empty")
 	}
@@ -288,7 +289,7 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	r := returns.Return{
 		StoreID: storeID, OrderID: o.ID, Compensation: comp,
 		ReturnDetail: returns.ReturnDetail{
-			Type: req.Type, Provider: req.Provider, OrderExternalID: o.ExternalID, OrderName: o.Name,
+			Type: req.Type, Provider: returns.ProviderCustom, OrderExternalID: o.ExternalID, OrderName: o.Name,
 			Customer: cust, ShippingAddress: req.ShippingAddress, Label: req.Label, Notes: req.Notes,
 			CreatedByName: actor.Name,
 		},
