@@ -164,9 +164,23 @@ type createReturnResponse struct {
 	ExternalRMAResponses []rmaResultJSON     `json:"externalRMAResponses"`
 }
 
+// rmaResultJSON is one entry of externalRMAResponses: Redo's members, and
+// Rebound's externalId (the RMA's id in the integration, on success).
 type rmaResultJSON struct {
 	IntegrationProvider string `json:"integrationProvider"`
 	Success             bool   `json:"success"`
+	ErrorCode           string `json:"errorCode,omitempty"`
+	ErrorMessage        string `json:"errorMessage,omitempty"`
+	ExternalID          string `json:"externalId,omitempty"`
+}
+
+func rmaResults(rs []app.RMAResult) []rmaResultJSON {
+	out := make([]rmaResultJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, rmaResultJSON{IntegrationProvider: r.Provider, Success: r.Success(), ErrorCode: r.ErrorCode,
+			ErrorMessage: r.ErrorMessage, ExternalID: r.ExternalID})
+	}
+	return out
 }
 
 func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
@@ -189,6 +203,7 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 	if err != nil {
 		return err
 	}
+	req.CreateExternalRMAs = in.Options != nil && in.Options.CreateExternalRMAs
 	sum := sha256.Sum256(body)
 	res, err := s.app.CreateReturn(r.Context(), actorOf(key), key.StoreID, req, app.Idempotency{Key: idemKey, Hash: hex.EncodeToString(sum[:])})
 	if err != nil {
@@ -199,7 +214,7 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 		status = http.StatusOK
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	httpx.WriteJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
+	httpx.WriteJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: rmaResults(res.ExternalRMAs)})
 	return nil
 }
 
