@@ -200,9 +200,9 @@ func TestWebhookSubscriptionAPI(t *testing.T) {
 		}
 		// Bad input names the field; nothing is created.
 		for body, field := range map[string]string{
-			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"order"}}`:             "webhook.topic",
-			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"return","kind":"x"}}`: "webhook.kind",
-			`{"webhook":{"callback":{"url":"not a url","auth":null},"topic":"return"}}`:                     "webhook.callback.url",
+			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"order"}}`:              "webhook.topic",
+			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"return","kind":"x"}}`:  "webhook.kind",
+			`{"webhook":{"callback":{"url":"not a url","auth":null},"topic":"return"}}`:                      "webhook.callback.url",
 			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":{"bearer":"tok"}},"topic":"return"}}`: "webhook.callback.auth.bearer",
 			`{"webhook":{"topic":"return"}}`: "webhook.callback",
 		} {
