@@ -29,6 +29,7 @@ type App struct {
 	PublicURL string
 
 	hooks []ChangeHook
+	rmas  []RMACreator
 	keys  keyCache
 }
 

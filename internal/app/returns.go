@@ -27,6 +27,10 @@ const (
 // ReturnRequest is a new return as an API client asks for it (Redo's
 // create-return request, plus Rebound's extensions).
 type ReturnRequest struct {
+	// Provider is the platform the client names (Redo's data.provider, any
+	// value: "custom", "shopify", ...). The order is found by
+	// ExternalOrderID whatever it says; the return's Provider is the
+	// order's platform (returns.ProviderCustom).
 	Provider        string
 	ExternalOrderID string
 	Type            returns.ReturnType
@@ -42,6 +46,10 @@ type ReturnRequest struct {
 	Exchange []ExchangeItemRequest
 	// Status asks for pre_shipment instead of the policy's initial status.
 	PreShipment bool
+	// CreateExternalRMAs asks for the return's RMA in every connected
+	// integration before CreateReturn answers (Redo's
+	// options.createExternalRMAs); see RMACreator.
+	CreateExternalRMAs bool
 }
 
 // ReturnItemRequest is one requested item.
@@ -87,7 +95,49 @@ type ReturnResult struct {
 	// Created is false when an idempotent replay returned an existing
 	// return.
 	Created bool
+	// ExternalRMAs has one entry per connected integration when the request
+	// asked for external RMAs (empty, not nil, when none is connected); nil
+	// otherwise.
+	ExternalRMAs []RMAResult
 }
+
+// RMACreator creates returns' RMAs in one external integration, for Redo's
+// options.createExternalRMAs. An integration registers one with
+// AddRMACreator; CreateReturn calls it, so the core imports no integration.
+type RMACreator interface {
+	// PrepareRMA runs in the transaction that creates r, before the change
+	// is recorded (so before the change hooks run), when the client asked
+	// for external RMAs. It makes the RMA's creation durable, so that it
+	// happens even if CreateRMA never runs (a crash after the commit),
+	// without creating it before CreateRMA had its chance (e.g. a delayed
+	// job that finds the RMA made). An error aborts the creation. It does
+	// nothing for a store that does not use the integration.
+	PrepareRMA(ctx context.Context, tx store.Tx, r *returns.Return) error
+	// CreateRMA runs after that transaction committed: it creates r's RMA,
+	// at most once per return however often it is called, and says how it
+	// went. ok is false when r's store does not use the integration (the
+	// answer then has no entry for it). On an idempotent replay (replay
+	// true) it creates nothing and reports the RMA as it stands. The
+	// context is not cancelled when the client goes away; CreateRMA bounds
+	// its own time.
+	CreateRMA(ctx context.Context, r *returns.Return, replay bool) (res RMAResult, ok bool)
+}
+
+// RMAResult is how one integration's RMA went: an entry of Redo's
+// externalRMAResponses.
+type RMAResult struct {
+	Provider   string // the integration, e.g. "ecwid"
+	ExternalID string // the RMA's id in the integration, on success
+	// ErrorCode and ErrorMessage say why it failed; both "" on success.
+	ErrorCode, ErrorMessage string
+}
+
+// Success reports whether the RMA exists.
+func (r RMAResult) Success() bool { return r.ErrorCode == "" && r.ErrorMessage == "" }
+
+// AddRMACreator registers an integration's RMACreator. Register creators
+// before serving: the list is not locked.
+func (a *App) AddRMACreator(c RMACreator) { a.rmas = append(a.rmas, c) }
 
 // CreateReturn creates a return for one of the store's orders, in one
 // transaction: it locks the order, checks the policy (window, final sale,
@@ -102,6 +152,11 @@ type ReturnResult struct {
 // be returned (the message is the shopper's reason); ECONFLICT when the
 // units are held by other returns (e.g. a concurrent return took the last
 // unit).
+//
+// With req.CreateExternalRMAs, once the return is committed it creates the
+// return's RMA in every connected integration (the registered
+// RMACreators) and reports each in ExternalRMAs; a failed RMA does not undo
+// the return. A replay reports the RMAs as they stand and creates none.
 func (a *App) CreateReturn(ctx context.Context, actor returns.Actor, storeID string, req *ReturnRequest, idem Idempotency) (*ReturnResult, error) {
 	if err := validateReturnRequest(req); err != nil {
 		return nil, err
@@ -120,7 +175,34 @@ func (a *App) CreateReturn(ctx context.Context, actor returns.Actor, storeID str
 	if err != nil {
 		return nil, fmt.Errorf("create return: %w", err)
 	}
+	if req.CreateExternalRMAs {
+		if err := a.createRMAs(ctx, res); err != nil {
+			return nil, fmt.Errorf("create return: %w", err)
+		}
+	}
 	return res, nil
+}
+
+// createRMAs asks every RMACreator for res's RMA and, when one may have
+// changed the return (an RMA recorded on it), reads the return again.
+func (a *App) createRMAs(ctx context.Context, res *ReturnResult) error {
+	ctx = context.WithoutCancel(ctx)
+	res.ExternalRMAs = []RMAResult{}
+	for _, c := range a.rmas {
+		if r, ok := c.CreateRMA(ctx, res.Return, !res.Created); ok {
+			res.ExternalRMAs = append(res.ExternalRMAs, r)
+		}
+	}
+	if len(res.ExternalRMAs) == 0 || !res.Created {
+		return nil
+	}
+	return a.Store.View(ctx, func(tx store.ReadTx) error {
+		r, err := tx.GetReturn(ctx, res.Return.StoreID, res.Return.ID)
+		if err == nil {
+			res.Return = r
+		}
+		return err
+	})
 }
 
 // errIdempotencyRace marks a create that lost the race for its
@@ -181,9 +263,6 @@ func (a *App) createReturnTx(ctx context.Context, tx store.Tx, actor returns.Act
 func validateReturnRequest(req *ReturnRequest) error {
 	var errs []error
 	add := func(field, msg string) { errs = append(errs, returns.Invalid(field, msg)) }
-	if req.Provider != returns.ProviderCustom {
-		add("data.provider", fmt.Sprintf("unknown provider %q; orders synced through custom/orders use \"custom\"", req.Provider))
-	}
 	if strings.TrimSpace(req.ExternalOrderID) == "" {
 		add("data.externalOrderId", "must not be empty")
 	}
@@ -289,7 +368,7 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	r := returns.Return{
 		StoreID: storeID, OrderID: o.ID, Compensation: comp,
 		ReturnDetail: returns.ReturnDetail{
-			Type: req.Type, Provider: req.Provider, OrderExternalID: o.ExternalID, OrderName: o.Name,
+			Type: req.Type, Provider: returns.ProviderCustom, OrderExternalID: o.ExternalID, OrderName: o.Name,
 			Customer: cust, ShippingAddress: req.ShippingAddress, Label: req.Label, Notes: req.Notes,
 			CreatedByName: actor.Name,
 		},
@@ -363,6 +442,13 @@ func (a *App) newReturn(ctx context.Context, tx store.Tx, actor returns.Actor, s
 	ev.Data = map[string]any{"status": created.Status, "items": len(created.Items)}
 	if err := tx.CreateReturn(ctx, &created); err != nil {
 		return nil, err
+	}
+	if req.CreateExternalRMAs {
+		for _, c := range a.rmas {
+			if err := c.PrepareRMA(ctx, tx, &created); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := a.RecordChange(ctx, tx, &created, EventReturnCreated, ev); err != nil {
 		return nil, err

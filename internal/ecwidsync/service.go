@@ -37,6 +37,9 @@ type Service struct {
 	// WebhookMaxAge is how old an inbound Ecwid webhook may be (default
 	// DefaultWebhookMaxAge).
 	WebhookMaxAge time.Duration
+	// RMAFallbackDelay delays the mirror job of a return created with
+	// createExternalRMAs (default DefaultRMAFallbackDelay); see rma.go.
+	RMAFallbackDelay time.Duration
 }
 
 // CheckTimeout bounds the token check ConnectEcwid makes.

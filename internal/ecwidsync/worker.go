@@ -149,17 +149,12 @@ func (w *MirrorWorker) Work(ctx context.Context, job *river.Job[jobs.EcwidMirror
 	if t.ret.Status == returns.StatusDeleted || t.ret.Status == returns.StatusRejected {
 		return river.JobCancel(fmt.Errorf("return %s is %s: not mirrored", t.ret.ID, t.ret.Status))
 	}
-	id, err := Mirror(ctx, t.client, t.input(), job.Attempt > 1)
+	// A job enqueued by PrepareRMA searches first: the synchronous attempt
+	// of createExternalRMAs may have created the order unheard.
+	uncertain := job.Attempt > 1 || searchFirst(job.Metadata)
+	id, err := Mirror(ctx, t.client, t.input(), uncertain)
 	return outcome(ctx, w.Store, w.App, a.StoreID, a.ReturnID, job.Attempt, job.MaxAttempts, err, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
-		if r.EcwidOrderID != "" {
-			return nil, nil
-		}
-		r.EcwidOrderID = id
-		if err := tx.PutEcwidMirror(ctx, a.StoreID, id, r.ID); err != nil {
-			return nil, err
-		}
-		return []returns.TimelineEvent{returns.Note(r, returns.TimelineEcwidOrder, returns.SystemActor("ecwid"), tx.Now(),
-			fmt.Sprintf("Ecwid order %s created.", id), map[string]any{"ecwidOrderId": id})}, nil
+		return recordMirror(ctx, tx, r, id)
 	})
 }
 

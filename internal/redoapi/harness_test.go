@@ -30,6 +30,8 @@ type env struct {
 	spec    *redospectest.Spec
 	storeID string
 	key     string
+	// hookURL is a webhook receiver's URL, for tests that subscribe.
+	hookURL string
 }
 
 func newEnv(t *testing.T, st store.Store) *env {

@@ -69,6 +69,10 @@ func actorOf(key *returns.APIKey) returns.Actor {
 
 // ---- create
 
+// The create body is read tolerantly (Redo's route: members Redo's spec
+// does not declare are ignored); the objects of Rebound's own extensions
+// (data.customer, data.exchange, items[].multipleChoiceQuestions) are read
+// strictly, from their raw JSON, so a typo in them is a 400.
 type createReturnBody struct {
 	Data    *createReturnData `json:"data"`
 	Options *struct {
@@ -77,7 +81,9 @@ type createReturnBody struct {
 }
 
 type createReturnData struct {
-	Provider        string             `json:"provider"`
+	// Provider is any of Redo's providers ("shopify", "custom", ...): the
+	// order is found by externalOrderId whatever platform it names.
+	Provider        *string            `json:"provider"`
 	ExternalOrderID string             `json:"externalOrderId"`
 	Items           []createReturnItem `json:"items"`
 	ShippingAddress *createReturnAddr  `json:"shippingAddress"`
@@ -85,20 +91,40 @@ type createReturnData struct {
 	Notes           string             `json:"notes"`
 	// Rebound extensions.
 	Type        returns.ReturnType `json:"type"`
-	Customer    *returns.Returner  `json:"customer"`
-	Exchange    *createExchange    `json:"exchange"`
+	Customer    json.RawMessage    `json:"customer"` // returns.Returner, strict
+	Exchange    json.RawMessage    `json:"exchange"` // createExchange, strict
 	PreShipment bool               `json:"preShipment"`
 }
 
 type createReturnItem struct {
-	LineItemID              string             `json:"lineItemId"`
-	Quantity                int                `json:"quantity"`
-	Reason                  string             `json:"reason"`
-	ReasonCode              string             `json:"reasonCode"`
-	Compensation            string             `json:"compensation"`
-	Notes                   string             `json:"notes"`
-	MultipleChoiceQuestions []returns.Question `json:"multipleChoiceQuestions"`
-	Images                  []string           `json:"images"`
+	LineItemID   string `json:"lineItemId"`
+	Quantity     int    `json:"quantity"`
+	Reason       string `json:"reason"`
+	ReasonCode   string `json:"reasonCode"`
+	Compensation string `json:"compensation"`
+	Notes        string `json:"notes"`
+	// Rebound extensions.
+	MultipleChoiceQuestions json.RawMessage `json:"multipleChoiceQuestions"` // []returns.Question, strict
+	Images                  []string        `json:"images"`
+}
+
+// strictMember decodes the raw JSON of a Rebound-only member strictly into
+// v; errors are named from field ("data.customer.firstName"), and a member
+// that is not the JSON kind (object, array) v needs is an error naming
+// field. Absent and null members leave v alone.
+func strictMember(raw json.RawMessage, field, kind string, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	err := httpx.Strict.Decode(raw, v)
+	if err == nil {
+		return nil
+	}
+	var e *returns.Error
+	if errors.As(err, &e) && e.Field != "" {
+		return returns.PrefixField(err, field+".")
+	}
+	return returns.Invalid(field, "must be a JSON "+kind)
 }
 
 type createReturnAddr struct {
@@ -137,9 +163,23 @@ type createReturnResponse struct {
 	ExternalRMAResponses []rmaResultJSON     `json:"externalRMAResponses"`
 }
 
+// rmaResultJSON is one entry of externalRMAResponses: Redo's members, and
+// Rebound's externalId (the RMA's id in the integration, on success).
 type rmaResultJSON struct {
 	IntegrationProvider string `json:"integrationProvider"`
 	Success             bool   `json:"success"`
+	ErrorCode           string `json:"errorCode,omitempty"`
+	ErrorMessage        string `json:"errorMessage,omitempty"`
+	ExternalID          string `json:"externalId,omitempty"`
+}
+
+func rmaResults(rs []app.RMAResult) []rmaResultJSON {
+	out := make([]rmaResultJSON, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, rmaResultJSON{IntegrationProvider: r.Provider, Success: r.Success(), ErrorCode: r.ErrorCode,
+			ErrorMessage: r.ErrorMessage, ExternalID: r.ExternalID})
+	}
+	return out
 }
 
 func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
@@ -152,7 +192,7 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 		return err
 	}
 	var in createReturnBody
-	if err := httpx.DecodeStrict(body, &in); err != nil {
+	if err := httpx.Tolerant.Decode(body, &in); err != nil {
 		return err
 	}
 	if in.Data == nil {
@@ -162,6 +202,7 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 	if err != nil {
 		return err
 	}
+	req.CreateExternalRMAs = in.Options != nil && in.Options.CreateExternalRMAs
 	sum := sha256.Sum256(body)
 	res, err := s.app.CreateReturn(r.Context(), actorOf(key), key.StoreID, req, app.Idempotency{Key: idemKey, Hash: hex.EncodeToString(sum[:])})
 	if err != nil {
@@ -172,28 +213,39 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 		status = http.StatusOK
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	httpx.WriteJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: []rmaResultJSON{}})
+	httpx.WriteJSON(w, status, "application/json", createReturnResponse{Return: redoview.Return(res.Return, res.Order), ExternalRMAResponses: rmaResults(res.ExternalRMAs)})
 	return nil
 }
 
 func returnRequest(d *createReturnData) (*app.ReturnRequest, error) {
 	var errs []error
-	req := &app.ReturnRequest{Provider: d.Provider, ExternalOrderID: d.ExternalOrderID, Type: d.Type, Label: d.Label,
+	req := &app.ReturnRequest{ExternalOrderID: d.ExternalOrderID, Type: d.Type, Label: d.Label,
 		Notes: d.Notes, ShippingAddress: d.ShippingAddress.address(), PreShipment: d.PreShipment}
+	if d.Provider == nil {
+		errs = append(errs, &returns.Error{Code: returns.EINVALID, Field: "data.provider", Message: "is required (the order's platform, e.g. \"custom\" or \"shopify\")"})
+	} else {
+		req.Provider = *d.Provider
+	}
 	if d.ShippingAddress == nil {
 		errs = append(errs, &returns.Error{Code: returns.EINVALID, Field: "data.shippingAddress", Message: "is required"})
 	} else if n := strings.TrimSpace(d.ShippingAddress.Name); n != "" {
 		req.Customer.FirstName, req.Customer.LastName = req.ShippingAddress.FirstName, req.ShippingAddress.LastName
 	}
-	if d.Customer != nil {
-		req.Customer = *d.Customer
+	var cust *returns.Returner
+	if err := strictMember(d.Customer, "data.customer", "object", &cust); err != nil {
+		errs = append(errs, err)
+	} else if cust != nil {
+		req.Customer = *cust
 	}
 	if req.Customer.Phone == "" && d.ShippingAddress != nil {
 		req.Customer.Phone = d.ShippingAddress.Phone
 	}
 	for i, it := range d.Items {
 		item := app.ReturnItemRequest{LineItemID: it.LineItemID, Quantity: it.Quantity, Reason: it.Reason, ReasonCode: it.ReasonCode,
-			Compensation: returns.Compensation(it.Compensation), Notes: it.Notes, Questions: it.MultipleChoiceQuestions}
+			Compensation: returns.Compensation(it.Compensation), Notes: it.Notes}
+		if err := strictMember(it.MultipleChoiceQuestions, fmt.Sprintf("data.items[%d].multipleChoiceQuestions", i), "array", &item.Questions); err != nil {
+			errs = append(errs, err)
+		}
 		for j, img := range it.Images {
 			u, err := decodeImage(img, fmt.Sprintf("data.items[%d].images[%d]", i, j), true)
 			if err != nil {
@@ -204,8 +256,11 @@ func returnRequest(d *createReturnData) (*app.ReturnRequest, error) {
 		}
 		req.Items = append(req.Items, item)
 	}
-	if d.Exchange != nil {
-		for _, ei := range d.Exchange.Items {
+	var exchange *createExchange
+	if err := strictMember(d.Exchange, "data.exchange", "object", &exchange); err != nil {
+		errs = append(errs, err)
+	} else if exchange != nil {
+		for _, ei := range exchange.Items {
 			req.Exchange = append(req.Exchange, app.ExchangeItemRequest{ProductID: ei.ProductID, VariantID: ei.VariantID,
 				SKU: ei.SKU, Title: ei.Title, Quantity: ei.Quantity, Price: ei.Price})
 		}
@@ -383,7 +438,7 @@ type statusBody struct {
 }
 
 func (s *API) setReturnStatus(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := httpx.DecodeBody[statusBody](w, r, httpx.MaxBodyBytes, httpx.Strict)
+	in, err := httpx.DecodeBody[statusBody](w, r, httpx.MaxBodyBytes, httpx.Tolerant)
 	if err != nil {
 		return err
 	}
@@ -430,7 +485,7 @@ func (s *API) listComments(w http.ResponseWriter, r *http.Request, key *returns.
 const MaxCommentLen = 10000
 
 func (s *API) addComment(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	comment, err := httpx.DecodeMember[commentJSON](w, r, "comment", maxImageBodyBytes, httpx.Strict)
+	comment, err := httpx.DecodeMember[commentJSON](w, r, "comment", maxImageBodyBytes, httpx.Tolerant)
 	if err != nil {
 		return err
 	}
@@ -497,7 +552,7 @@ type processBody struct {
 }
 
 func (s *API) processReturn(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := httpx.DecodeBody[processBody](w, r, httpx.MaxBodyBytes, httpx.Strict)
+	in, err := httpx.DecodeBody[processBody](w, r, httpx.MaxBodyBytes, httpx.Tolerant)
 	if err != nil {
 		return err
 	}
@@ -586,7 +641,7 @@ func (s *API) upsertReturnTag(w http.ResponseWriter, r *http.Request, key *retur
 		PillTheme *string `json:"pillTheme"`
 		NewName   string  `json:"newName"`
 	}
-	if err := httpx.DecodeStrict(body, &in); err != nil {
+	if err := httpx.Tolerant.Decode(body, &in); err != nil {
 		return tagErr(err)
 	}
 	theme := ""
@@ -668,7 +723,7 @@ type bulkResultJSON struct {
 }
 
 func (s *API) importReturns(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := httpx.DecodeBody[bulkBody](w, r, 4*httpx.MaxBodyBytes, httpx.Strict)
+	in, err := httpx.DecodeBody[bulkBody](w, r, 4*httpx.MaxBodyBytes, httpx.Tolerant)
 	if err != nil {
 		return err
 	}

@@ -193,10 +193,14 @@ func TestCreateReturnBadInput(t *testing.T) {
 			status            int
 		}{
 			{"no data", `{}`, "data", 400},
-			{"unknown member", `{"data":{"provider":"custom"},"x":1}`, "x", 400},
+			// Redo's route reads tolerantly: an undeclared member is ignored
+			// (TestCreateReturnTolerant), but the rest must still be valid.
+			{"unknown member, invalid rest", `{"data":{"provider":"custom"},"x":1}`, "data.shippingAddress", 400},
+			{"no provider", strings.Replace(string(returnBody()), `"provider":"custom",`, ``, 1), "data.provider", 400},
+			{"rebound extension: unknown member", strings.Replace(string(returnBody()), `"provider"`, `"customer":{"firstName":"A","nickname":"x"},"provider"`, 1), "data.customer.nickname", 400},
+			{"rebound extension: wrong type", strings.Replace(string(returnBody()), `"provider"`, `"exchange":[1],"provider"`, 1), "data.exchange", 400},
 			{"wrong type", `{"data":{"provider":"custom","externalOrderId":"order_123456","items":[{"lineItemId":"line_1","quantity":"one","reason":"r","compensation":"refund"}],"shippingAddress":{"line1":"a","city":"b","state":"c","postalCode":"d","country":"US"}}}`, "data.items.quantity", 400},
 			{"no items", `{"data":{"provider":"custom","externalOrderId":"order_123456","items":[],"shippingAddress":{"line1":"a","city":"b","state":"c","postalCode":"d","country":"US"}}}`, "data.items", 400},
-			{"bad provider", strings.Replace(string(returnBody()), `"custom"`, `"shopify"`, 1), "data.provider", 400},
 			{"unknown order", strings.Replace(string(returnBody()), "order_123456", "nope", 1), "data.externalOrderId", 404},
 			{"too many units", string(returnBody(map[string]any{"lineItemId": "line_1", "quantity": 3, "reason": "r", "compensation": "refund"})), "data.items[line_1].quantity", 400},
 			{"unknown line", string(returnBody(map[string]any{"lineItemId": "line_9", "quantity": 1, "reason": "r", "compensation": "refund"})), "data.items[line_9]", 400},

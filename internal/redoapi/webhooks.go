@@ -91,6 +91,9 @@ func webhookView(w *returns.Webhook, secret string) webhookJSON {
 	return v
 }
 
+// webhookBody is Redo's webhook-create schema; webhook-update declares
+// only callback and externalId, so an update ignores the other members
+// (Redo's routes read tolerantly).
 type webhookBody struct {
 	Callback   *callbackJSON       `json:"callback"`
 	Topic      string              `json:"topic"`
@@ -99,30 +102,47 @@ type webhookBody struct {
 	Backfill   bool                `json:"backfill"`
 }
 
-func decodeWebhook(w http.ResponseWriter, r *http.Request) (webhooks.WebhookInput, bool, error) {
-	var in webhooks.WebhookInput
-	b, err := httpx.DecodeMember[webhookBody](w, r, "webhook", httpx.MaxBodyBytes, httpx.Strict)
+type webhookUpdateBody struct {
+	Callback   *callbackJSON `json:"callback"`
+	ExternalID *string       `json:"externalId"`
+}
+
+func decodeWebhook(w http.ResponseWriter, r *http.Request) (webhooks.WebhookInput, error) {
+	b, err := httpx.DecodeMember[webhookBody](w, r, "webhook", httpx.MaxBodyBytes, httpx.Tolerant)
 	if err != nil {
-		return in, false, err
+		return webhooks.WebhookInput{}, err
 	}
-	if b.Callback == nil {
-		return in, false, &returns.Error{Code: returns.EINVALID, Field: "webhook.callback", Message: "is required"}
+	in := webhooks.WebhookInput{ExternalID: b.ExternalID, Kind: b.Kind, Topic: b.Topic, Backfill: b.Backfill}
+	return in, callbackInput(b.Callback, &in)
+}
+
+func decodeWebhookUpdate(w http.ResponseWriter, r *http.Request) (webhooks.WebhookInput, error) {
+	b, err := httpx.DecodeMember[webhookUpdateBody](w, r, "webhook", httpx.MaxBodyBytes, httpx.Tolerant)
+	if err != nil {
+		return webhooks.WebhookInput{}, err
 	}
-	in = webhooks.WebhookInput{ExternalID: b.ExternalID, Kind: b.Kind, Topic: b.Topic, URL: b.Callback.URL, Backfill: b.Backfill}
+	in := webhooks.WebhookInput{ExternalID: b.ExternalID}
+	return in, callbackInput(b.Callback, &in)
+}
+
+// callbackInput fills in's URL and bearer token from a callback. An auth
+// without a token — null, {}, {"bearer": {}} or an empty token — is no
+// auth: Redo's schema allows all of them and none names a token.
+func callbackInput(c *callbackJSON, in *webhooks.WebhookInput) error {
+	if c == nil {
+		return &returns.Error{Code: returns.EINVALID, Field: "webhook.callback", Message: "is required"}
+	}
+	in.URL = c.URL
 	empty := ""
-	switch a := b.Callback.Auth; {
-	case a == nil:
-		in.BearerToken = &empty // auth: null → no token
-	case a.Bearer == nil || a.Bearer.Token == nil || *a.Bearer.Token == "":
-		return in, false, &returns.Error{Code: returns.EINVALID, Field: "webhook.callback.auth.bearer.token", Message: "is required when auth is set (use \"auth\": null for none)"}
-	default:
+	in.BearerToken = &empty
+	if a := c.Auth; a != nil && a.Bearer != nil && a.Bearer.Token != nil && *a.Bearer.Token != "" {
 		in.BearerToken = a.Bearer.Token
 	}
-	return in, b.Backfill, nil
+	return nil
 }
 
 func (s *API) upsertWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, _, err := decodeWebhook(w, r)
+	in, err := decodeWebhook(w, r)
 	if err != nil {
 		return err
 	}
@@ -161,12 +181,9 @@ func (s *API) getWebhook(w http.ResponseWriter, r *http.Request, key *returns.AP
 }
 
 func (s *API) updateWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, backfill, err := decodeWebhook(w, r)
+	in, err := decodeWebhookUpdate(w, r)
 	if err != nil {
 		return err
-	}
-	if in.Topic != "" || in.Kind != "" || backfill {
-		return &returns.Error{Code: returns.EINVALID, Field: "webhook", Message: "only callback and externalId can be updated; create a new subscription to change kind or topic"}
 	}
 	if _, err := s.hooks.UpdateWebhook(r.Context(), key.StoreID, r.PathValue("webhookId"), in); err != nil {
 		return err
@@ -186,7 +203,7 @@ func (s *API) deleteWebhook(w http.ResponseWriter, r *http.Request, key *returns
 func (s *API) replayWebhook(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	in, err := httpx.DecodeBody[struct {
 		Start *string `json:"start"`
-	}](w, r, httpx.MaxBodyBytes, httpx.Strict)
+	}](w, r, httpx.MaxBodyBytes, httpx.Tolerant)
 	if err != nil {
 		return err
 	}

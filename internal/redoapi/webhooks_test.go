@@ -200,10 +200,10 @@ func TestWebhookSubscriptionAPI(t *testing.T) {
 		}
 		// Bad input names the field; nothing is created.
 		for body, field := range map[string]string{
-			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"order"}}`:             "webhook.topic",
-			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"return","kind":"x"}}`: "webhook.kind",
-			`{"webhook":{"callback":{"url":"not a url","auth":null},"topic":"return"}}`:                     "webhook.callback.url",
-			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":{"bearer":{}}},"topic":"return"}}`:   "webhook.callback.auth.bearer.token",
+			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"order"}}`:              "webhook.topic",
+			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":null},"topic":"return","kind":"x"}}`:  "webhook.kind",
+			`{"webhook":{"callback":{"url":"not a url","auth":null},"topic":"return"}}`:                      "webhook.callback.url",
+			`{"webhook":{"callback":{"url":"` + rc.srv.URL + `","auth":{"bearer":"tok"}},"topic":"return"}}`: "webhook.callback.auth.bearer",
 			`{"webhook":{"topic":"return"}}`: "webhook.callback",
 		} {
 			r := e.doUnchecked("POST", "/v2.2/stores/"+e.storeID+"/webhooks", e.key, "application/json", []byte(body))

@@ -9,15 +9,18 @@ package returns
 // The table (Transitions, CanTransition) is the whole truth; every method
 // below only performs the subset of it that it names:
 //
-//	needs_review → open (Approve) | rejected (Reject) | deleted
+//	needs_review → open (Approve) | rejected (Reject) | deleted (Delete)
 //	pre_shipment → open (Approve) | rejected (Reject) | deleted
 //	open         → in_transit (MarkInTransit) | delivered (MarkDelivered)
-//	               | flagged (Flag) | complete (Complete) | deleted
-//	in_transit   → delivered (MarkDelivered) | flagged | complete | deleted
-//	delivered    → in_review (MarkInReview) | flagged | complete | deleted
-//	in_review    → flagged | complete | deleted
+//	               | flagged (Flag) | complete (Complete) | rejected | deleted
+//	in_transit   → delivered (MarkDelivered) | flagged | complete | rejected
+//	               | deleted
+//	delivered    → in_review (MarkInReview) | flagged | complete | rejected
+//	               | deleted
+//	in_review    → flagged | complete | rejected | deleted
 //	flagged      → its PreviousStatus (Unflag: open, in_transit, delivered
-//	               or in_review) | complete | rejected | deleted
+//	               or in_review) | open when flagged from a later status
+//	               (UnflagToOpen) | complete | rejected | deleted
 //	complete     → open (Reopen) | deleted
 //	rejected     → open (Reopen) | deleted
 //	deleted      → nothing: a deleted return is final
@@ -37,7 +40,13 @@ package returns
 //   - pre_shipment → rejected is allowed: a pre-shipment authorisation can be
 //     refused, not only granted.
 //   - flagged is resolved by the merchant: back to the status it was flagged
-//     from (Unflag), or straight to complete or rejected.
+//     from (Unflag), back to open from any status (UnflagToOpen: e.g. a
+//     parcel lost in transit that the shopper must send again), or straight
+//     to complete or rejected.
+//   - rejected may be reached from every status before complete: a merchant
+//     may refuse a return after approving it, also once the parcel is on its
+//     way or received (Redo's status PUT allows it). Items not yet complete
+//     become rejected; nothing issued is reversed.
 //   - any status but deleted, needs_review and pre_shipment included, may be
 //     deleted (Redo's "reset"); deleted is final.
 //   - Status changes to the current status are illegal for the methods (so
@@ -142,15 +151,15 @@ func joinStatuses(ss []Status) string {
 var flowStatuses = []Status{StatusOpen, StatusInTransit, StatusDelivered, StatusInReview}
 
 // transitions is the lifecycle table: from → the statuses it may go to.
-// flagged → open/in_transit/delivered/in_review is allowed only back to the
-// return's PreviousStatus.
+// flagged → in_transit/delivered/in_review is allowed only back to the
+// return's PreviousStatus; flagged → open always (Unflag or UnflagToOpen).
 var transitions = map[Status][]Status{
 	StatusNeedsReview: {StatusOpen, StatusRejected, StatusDeleted},
 	StatusPreShipment: {StatusOpen, StatusRejected, StatusDeleted},
-	StatusOpen:        {StatusInTransit, StatusDelivered, StatusFlagged, StatusComplete, StatusDeleted},
-	StatusInTransit:   {StatusDelivered, StatusFlagged, StatusComplete, StatusDeleted},
-	StatusDelivered:   {StatusInReview, StatusFlagged, StatusComplete, StatusDeleted},
-	StatusInReview:    {StatusFlagged, StatusComplete, StatusDeleted},
+	StatusOpen:        {StatusInTransit, StatusDelivered, StatusFlagged, StatusComplete, StatusRejected, StatusDeleted},
+	StatusInTransit:   {StatusDelivered, StatusFlagged, StatusComplete, StatusRejected, StatusDeleted},
+	StatusDelivered:   {StatusInReview, StatusFlagged, StatusComplete, StatusRejected, StatusDeleted},
+	StatusInReview:    {StatusFlagged, StatusComplete, StatusRejected, StatusDeleted},
 	StatusFlagged:     {StatusOpen, StatusInTransit, StatusDelivered, StatusInReview, StatusComplete, StatusRejected, StatusDeleted},
 	StatusComplete:    {StatusOpen, StatusDeleted},
 	StatusRejected:    {StatusOpen, StatusDeleted},
@@ -168,12 +177,13 @@ func Transitions(from Status) []Status { return slices.Clone(transitions[from]) 
 func CanTransition(from, to Status) bool { return slices.Contains(transitions[from], to) }
 
 // Can reports whether r may move to status to now: CanTransition, and for a
-// flagged return going back into the flow, to must be its PreviousStatus.
+// flagged return going back into the flow past open, to must be its
+// PreviousStatus (a flagged return may always go back to open).
 func (r *Return) Can(to Status) bool {
 	if !CanTransition(r.Status, to) {
 		return false
 	}
-	if r.Status == StatusFlagged && slices.Contains(flowStatuses, to) {
+	if r.Status == StatusFlagged && to != StatusOpen && slices.Contains(flowStatuses, to) {
 		return to == r.PreviousStatus
 	}
 	return true
@@ -451,11 +461,13 @@ func (r *Return) Approve(actor Actor, at time.Time, why string) (TimelineEvent, 
 	return r.move("approve", TimelineApproved, []Status{StatusNeedsReview, StatusPreShipment}, StatusOpen, actor, at, why, "Return approved.", nil)
 }
 
-// Reject refuses a return: needs_review | pre_shipment | flagged → rejected.
+// Reject refuses a return: needs_review | pre_shipment | open | in_transit |
+// delivered | in_review | flagged → rejected (every status before complete).
 // Every item not yet complete becomes rejected, so the return's units are
 // returnable again.
 func (r *Return) Reject(actor Actor, at time.Time, why string) (TimelineEvent, error) {
-	ev, err := r.move("reject", TimelineRejected, []Status{StatusNeedsReview, StatusPreShipment, StatusFlagged}, StatusRejected, actor, at, why, "Return rejected.", nil)
+	froms := []Status{StatusNeedsReview, StatusPreShipment, StatusOpen, StatusInTransit, StatusDelivered, StatusInReview, StatusFlagged}
+	ev, err := r.move("reject", TimelineRejected, froms, StatusRejected, actor, at, why, "Return rejected.", nil)
 	if err == nil {
 		r.setItems(ItemRejected, ItemOpen)
 	}
@@ -505,6 +517,25 @@ func (r *Return) Unflag(actor Actor, at time.Time, why string) (TimelineEvent, e
 	return r.move("unflag", TimelineUnflagged, []Status{StatusFlagged}, to, actor, at, why, "Flag resolved.", nil)
 }
 
+// UnflagToOpen resolves a flag by sending the return back to open (awaiting
+// shipment) although it was flagged from a later status: flagged → open when
+// PreviousStatus is not open (e.g. a parcel lost in transit that the shopper
+// must send again). A return flagged from open goes back with Unflag. The
+// event is a "return.unflagged" whose Data has the status the return was
+// flagged from as "previousStatus".
+func (r *Return) UnflagToOpen(actor Actor, at time.Time, why string) (TimelineEvent, error) {
+	if r.Status == StatusFlagged && r.PreviousStatus == StatusOpen {
+		if err := checkEventInput(actor, at); err != nil {
+			return TimelineEvent{}, err
+		}
+		return TimelineEvent{}, &TransitionError{From: r.Status, To: StatusOpen, Action: "unflag to open"}
+	}
+	prev := r.PreviousStatus
+	return r.move("unflag to open", TimelineUnflagged, []Status{StatusFlagged}, StatusOpen, actor, at, why, "Flag resolved; the return awaits shipment again.", func(ev *TimelineEvent) {
+		ev.Data = map[string]any{"previousStatus": string(prev)}
+	})
+}
+
 // Complete marks the return processed: open | in_transit | delivered |
 // in_review | flagged → complete. Every open item becomes complete; rejected
 // items stay rejected. Complete issues nothing: compensation is the
@@ -550,8 +581,8 @@ func (r *Return) Delete(actor Actor, at time.Time, why string) (TimelineEvent, e
 //     issues no compensation; Redo: "marks all items complete"). The event's
 //     Data has "noAction": true.
 //   - open: Approve from needs_review or pre_shipment, Reopen from complete
-//     or rejected, Unflag from flagged when the return was flagged from
-//     open.
+//     or rejected, and from flagged Unflag when the return was flagged from
+//     open, UnflagToOpen otherwise.
 //   - flagged: Flag. rejected: Reject. deleted: Delete.
 //
 // Setting the current status is a no-op, as befits a PUT: changed is false,
@@ -589,9 +620,9 @@ func (r *Return) SetStatus(target Status, actor Actor, at time.Time, why string)
 		case StatusFlagged:
 			if r.PreviousStatus == StatusOpen {
 				ev, err = r.Unflag(actor, at, why)
-				break
+			} else {
+				ev, err = r.UnflagToOpen(actor, at, why)
 			}
-			fallthrough
 		default:
 			err = &TransitionError{From: r.Status, To: StatusOpen, Action: "open"}
 		}

@@ -45,26 +45,47 @@ var methods = []struct {
 	{"MarkInReview", TimelineInReview, (*Return).MarkInReview},
 	{"Flag", TimelineFlagged, (*Return).Flag},
 	{"Unflag", TimelineUnflagged, (*Return).Unflag},
+	{"UnflagToOpen", TimelineUnflagged, (*Return).UnflagToOpen},
 	{"Complete", TimelineCompleted, (*Return).Complete},
 	{"Reopen", TimelineReopened, (*Return).Reopen},
 	{"Delete", TimelineDeleted, (*Return).Delete},
 }
 
 // legal is the lifecycle, written out independently of the table in
-// status.go: from → to → the one method that performs it.
+// status.go: from → to → the one method that performs it. flagged → open is
+// Unflag when the return was flagged from open, UnflagToOpen otherwise
+// (see aim).
 var legal = map[Status]map[Status]string{
 	StatusNeedsReview: {StatusOpen: "Approve", StatusRejected: "Reject", StatusDeleted: "Delete"},
 	StatusPreShipment: {StatusOpen: "Approve", StatusRejected: "Reject", StatusDeleted: "Delete"},
 	StatusOpen: {StatusInTransit: "MarkInTransit", StatusDelivered: "MarkDelivered", StatusFlagged: "Flag",
-		StatusComplete: "Complete", StatusDeleted: "Delete"},
-	StatusInTransit: {StatusDelivered: "MarkDelivered", StatusFlagged: "Flag", StatusComplete: "Complete", StatusDeleted: "Delete"},
-	StatusDelivered: {StatusInReview: "MarkInReview", StatusFlagged: "Flag", StatusComplete: "Complete", StatusDeleted: "Delete"},
-	StatusInReview:  {StatusFlagged: "Flag", StatusComplete: "Complete", StatusDeleted: "Delete"},
-	StatusFlagged: {StatusOpen: "Unflag", StatusInTransit: "Unflag", StatusDelivered: "Unflag", StatusInReview: "Unflag",
+		StatusComplete: "Complete", StatusRejected: "Reject", StatusDeleted: "Delete"},
+	StatusInTransit: {StatusDelivered: "MarkDelivered", StatusFlagged: "Flag", StatusComplete: "Complete", StatusRejected: "Reject", StatusDeleted: "Delete"},
+	StatusDelivered: {StatusInReview: "MarkInReview", StatusFlagged: "Flag", StatusComplete: "Complete", StatusRejected: "Reject", StatusDeleted: "Delete"},
+	StatusInReview:  {StatusFlagged: "Flag", StatusComplete: "Complete", StatusRejected: "Reject", StatusDeleted: "Delete"},
+	StatusFlagged: {StatusOpen: "Unflag|UnflagToOpen", StatusInTransit: "Unflag", StatusDelivered: "Unflag", StatusInReview: "Unflag",
 		StatusComplete: "Complete", StatusRejected: "Reject", StatusDeleted: "Delete"},
 	StatusComplete: {StatusOpen: "Reopen", StatusDeleted: "Delete"},
 	StatusRejected: {StatusOpen: "Reopen", StatusDeleted: "Delete"},
 	StatusDeleted:  {},
+}
+
+// aim returns the status method takes a return in status from (flagged from
+// prev) to, and whether the lifecycle allows it: Unflag goes back to prev,
+// UnflagToOpen to open when prev is not open.
+func aim(from, prev Status, method string) (Status, bool) {
+	for target, meths := range legal[from] {
+		if !slices.Contains(strings.Split(meths, "|"), method) {
+			continue
+		}
+		switch {
+		case method == "Unflag" && target != prev:
+		case method == "UnflagToOpen" && prev == StatusOpen:
+		default:
+			return target, true
+		}
+	}
+	return "", false
 }
 
 func cloneReturn(r *Return) *Return {
@@ -108,20 +129,17 @@ func TestTransitionsExhaustive(t *testing.T) {
 					ev, err := m.fn(r, merchant, tChange, "because")
 
 					// Which status does this method aim at, and is it legal here?
-					var to Status
-					okWant := false
-					for target, meth := range legal[from] {
-						if meth == m.name && (m.name != "Unflag" || target == prev) {
-							to, okWant = target, true
-						}
-					}
+					to, okWant := aim(from, prev, m.name)
 					if okWant {
 						if err != nil {
 							t.Fatalf("%s → %s: %v", from, to, err)
 						}
 						want := TimelineEvent{ReturnID: "r1", Kind: m.kind, Actor: merchant, At: tChange, From: from, To: to, Message: "because"}
-						if m.name == "Flag" {
+						switch m.name {
+						case "Flag":
 							want.Data = map[string]any{"previousStatus": string(from)}
+						case "UnflagToOpen":
+							want.Data = map[string]any{"previousStatus": string(prev)}
 						}
 						if !reflect.DeepEqual(ev, want) {
 							t.Errorf("event = %+v\nwant    %+v", ev, want)
@@ -181,12 +199,14 @@ func TestTransitionErrorNamesTarget(t *testing.T) {
 		to         Status
 	}{
 		{StatusComplete, "", (*Return).Approve, StatusOpen},
-		{StatusOpen, "", (*Return).Reject, StatusRejected},
+		{StatusComplete, "", (*Return).Reject, StatusRejected},
 		{StatusDelivered, "", (*Return).MarkInTransit, StatusInTransit},
 		{StatusComplete, "", (*Return).MarkDelivered, StatusDelivered},
 		{StatusOpen, "", (*Return).MarkInReview, StatusInReview},
 		{StatusNeedsReview, "", (*Return).Flag, StatusFlagged},
 		{StatusOpen, "", (*Return).Unflag, ""},
+		{StatusFlagged, StatusOpen, (*Return).UnflagToOpen, StatusOpen},
+		{StatusInTransit, "", (*Return).UnflagToOpen, StatusOpen},
 		{StatusNeedsReview, "", (*Return).Complete, StatusComplete},
 		{StatusOpen, "", (*Return).Reopen, StatusOpen},
 		{StatusDeleted, "", (*Return).Delete, StatusDeleted},
@@ -207,7 +227,8 @@ func TestTransitionErrorNamesTarget(t *testing.T) {
 	}
 }
 
-// A flagged return goes back only to the status it was flagged from.
+// A flagged return goes back into the flow only to the status it was flagged
+// from, or to open.
 func TestFlagUnflagRoundTrip(t *testing.T) {
 	for _, from := range []Status{StatusOpen, StatusInTransit, StatusDelivered, StatusInReview} {
 		r := testReturn(from, "")
@@ -222,7 +243,7 @@ func TestFlagUnflagRoundTrip(t *testing.T) {
 			t.Fatalf("after Flag: %s prev %s", r.Status, r.PreviousStatus)
 		}
 		for _, other := range []Status{StatusOpen, StatusInTransit, StatusDelivered, StatusInReview} {
-			if got := r.Can(other); got != (other == from) {
+			if got := r.Can(other); got != (other == from || other == StatusOpen) {
 				t.Errorf("flagged from %s: Can(%s) = %v", from, other, got)
 			}
 		}
@@ -259,6 +280,7 @@ func TestDefaultMessages(t *testing.T) {
 		{StatusInTransit, (*Return).MarkDelivered, "Return shipment delivered."},
 		{StatusDelivered, (*Return).MarkInReview, "Return inspection started."},
 		{StatusOpen, (*Return).Flag, "Return flagged."},
+		{StatusFlagged, (*Return).UnflagToOpen, "Flag resolved; the return awaits shipment again."},
 		{StatusDelivered, (*Return).Complete, "Return completed."},
 		{StatusComplete, (*Return).Reopen, "Return reopened."},
 		{StatusOpen, (*Return).Delete, "Return deleted."},
@@ -286,6 +308,14 @@ func TestItemStatuses(t *testing.T) {
 	}
 	if got := items(r); !slices.Equal(got, []ItemStatus{ItemRejected, ItemRejected}) {
 		t.Errorf("after Reject: %v", got)
+	}
+	// Reject after the parcel arrived: the same.
+	r = testReturn(StatusDelivered, "")
+	if _, err := r.Reject(merchant, tChange, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := items(r); !slices.Equal(got, []ItemStatus{ItemRejected, ItemRejected}) {
+		t.Errorf("after Reject from delivered: %v", got)
 	}
 	// Complete: open items become complete, rejected ones stay rejected.
 	r = testReturn(StatusDelivered, "")
@@ -360,7 +390,7 @@ func TestSetStatus(t *testing.T) {
 				return outcome{kind: TimelineApproved}
 			case from == StatusComplete || from == StatusRejected:
 				return outcome{kind: TimelineReopened}
-			case from == StatusFlagged && prev == StatusOpen:
+			case from == StatusFlagged: // Unflag or UnflagToOpen
 				return outcome{kind: TimelineUnflagged}
 			}
 			return outcome{errCode: ECONFLICT}

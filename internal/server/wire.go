@@ -60,7 +60,7 @@ func NewServices(o Options) *Services {
 		o.Webhooks.Secrets = o.Secrets
 	}
 	o.Webhooks.AllowPrivateTargets = o.Webhooks.AllowPrivateTargets || o.AllowPrivateWebhookTargets
-	return &Services{
+	s := &Services{
 		Store:    o.Store,
 		App:      a,
 		Webhooks: &webhooks.Service{Store: o.Store, Secrets: o.Secrets, AllowPrivateTargets: o.AllowPrivateWebhookTargets},
@@ -69,6 +69,8 @@ func NewServices(o Options) *Services {
 		WebhookWorkers: o.Webhooks,
 		EcwidWorkers:   ecwidsync.WorkerConfig{Secrets: o.Secrets, Options: o.EcwidOptions},
 	}
+	a.AddRMACreator(s.Ecwid)
+	return s
 }
 
 // SetPublicURL changes the base URL of the URLs handed out (serve learns

@@ -83,7 +83,7 @@ type ReturnQuery struct {
 	Status     returns.Status
 	OrderName  string    // the order's name (Return.OrderName)
 	UpdatedMin time.Time // UpdatedAt >= UpdatedMin
-	UpdatedMax time.Time // UpdatedAt <= UpdatedMax
+	UpdatedMax time.Time // UpdatedAt < UpdatedMax (exclusive, as Redo's updated_at_max)
 	// Before is a keyset cursor: only returns with id < Before; "" starts
 	// from the newest.
 	Before string

@@ -32,7 +32,7 @@ type WebhookInput struct {
 	Kind        returns.WebhookKind
 	Topic       string
 	URL         string
-	BearerToken *string // nil or "": none (a PUT replaces the callback, its auth included)
+	BearerToken *string // nil or "": none (callback.auth null, {}, {"bearer": {}}; a PUT replaces the callback, its auth included)
 	Backfill    bool
 }
 

@@ -174,7 +174,7 @@ func (t *Tx) ListReturns(ctx context.Context, storeID string, q store.ReturnQuer
 		args = append(args, US(q.UpdatedMin))
 	}
 	if !q.UpdatedMax.IsZero() {
-		b.WriteString(` AND updated_at <= ?`)
+		b.WriteString(` AND updated_at < ?`)
 		args = append(args, US(q.UpdatedMax))
 	}
 	if q.Before != "" {

@@ -216,10 +216,10 @@ func testListReturns(t *testing.T, st store.Store) {
 		{"status", store.ReturnQuery{Status: returns.StatusNeedsReview}, func(r *returns.Return) bool { return r.Status == returns.StatusNeedsReview }},
 		{"order name", store.ReturnQuery{OrderName: "#1002"}, func(r *returns.Return) bool { return r.OrderName == "#1002" }},
 		{"updated min", store.ReturnQuery{UpdatedMin: mid}, func(r *returns.Return) bool { return !r.UpdatedAt.Before(mid) }},
-		{"updated max", store.ReturnQuery{UpdatedMax: mid}, func(r *returns.Return) bool { return !r.UpdatedAt.After(mid) }},
+		{"updated max", store.ReturnQuery{UpdatedMax: mid}, func(r *returns.Return) bool { return r.UpdatedAt.Before(mid) }},
 		{"status and window", store.ReturnQuery{Status: returns.StatusOpen, UpdatedMin: t0.Add(30 * time.Minute), UpdatedMax: t0.Add(90 * time.Minute)},
 			func(r *returns.Return) bool {
-				return r.Status == returns.StatusOpen && !r.UpdatedAt.Before(t0.Add(30*time.Minute)) && !r.UpdatedAt.After(t0.Add(90*time.Minute))
+				return r.Status == returns.StatusOpen && !r.UpdatedAt.Before(t0.Add(30*time.Minute)) && r.UpdatedAt.Before(t0.Add(90*time.Minute))
 			}},
 		{"status and order name", store.ReturnQuery{Status: returns.StatusComplete, OrderName: "#1001"},
 			func(r *returns.Return) bool { return r.Status == returns.StatusComplete && r.OrderName == "#1001" }},
