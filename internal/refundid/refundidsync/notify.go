@@ -368,7 +368,7 @@ func (s *Service) hold(ctx context.Context, tx store.Tx, storeID string, rf *ret
 		StoreID: storeID, OrderID: o.ID, Status: returns.StatusOpen, Compensation: returns.CompensationRefund,
 		ReturnDetail: returns.ReturnDetail{
 			Type: returns.TypeReturn, Provider: returns.ProviderCustom, OrderExternalID: o.ExternalID, OrderName: o.Name,
-			Customer: returns.Returner{FirstName: o.Customer.FirstName, LastName: o.Customer.LastName, Email: o.Customer.Email, Phone: o.Customer.Phone},
+			Customer:        returns.Returner{FirstName: o.Customer.FirstName, LastName: o.Customer.LastName, Email: o.Customer.Email, Phone: o.Customer.Phone},
 			ShippingAddress: o.ShippingAddress, CreatedByName: "Refundid",
 			Notes: "Refunded through Refundid (refund " + rf.RefundidID + ").",
 		},

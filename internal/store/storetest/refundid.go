@@ -23,7 +23,9 @@ func testRefundidIntegrations(t *testing.T, st store.Store) {
 		return st.Update(ctx, func(tx store.Tx) error { return tx.PutRefundidIntegration(ctx, in) })
 	}
 	get := func(storeID string) (*returns.RefundidIntegration, error) {
-		return store.Read(ctx, st, func(tx store.ReadTx) (*returns.RefundidIntegration, error) { return tx.GetRefundidIntegration(ctx, storeID) })
+		return store.Read(ctx, st, func(tx store.ReadTx) (*returns.RefundidIntegration, error) {
+			return tx.GetRefundidIntegration(ctx, storeID)
+		})
 	}
 	byToken := func(tok string) (*returns.RefundidIntegration, error) {
 		return store.Read(ctx, st, func(tx store.ReadTx) (*returns.RefundidIntegration, error) {
