@@ -158,7 +158,9 @@ func (e *env) request(method, u string, body []byte, h http.Header) response {
 }
 
 // endpoint is the full URL of one of the store's Refundid endpoints.
-func (e *env) endpoint(name string) string { return e.conn["endpoints"].(map[string]any)[name].(string) }
+func (e *env) endpoint(name string) string {
+	return e.conn["endpoints"].(map[string]any)[name].(string)
+}
 
 // asRefundid calls an endpoint as Refundid does (the bearer token).
 func (e *env) asRefundid(method, u string, body []byte) response {
