@@ -53,6 +53,9 @@ var commands = []command{
 	{name: "ecwid"}, // internal/ecwid/ecwidcli
 	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
 		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},
+	{name: "refundid connect", brief: "connect a store to Refundid; prints the endpoint URLs (and a new bearer token, once)", setup: refundidConnectCmd},
+	{name: "refundid returns", brief: "list the store's Refundid RMAs (GET /v1/merchant/returns), one JSON object a line", setup: refundidReturnsCmd},
+	{name: "dev fake-refundid", brief: "run a fake Refundid (portal, notifications, merchant API) until Ctrl-C", setup: devFakeRefundidCmd},
 	{name: "dev ecwid-webhook", brief: "send one Ecwid webhook, signed as Ecwid signs it, to a URL", setup: devEcwidWebhookCmd},
 	{name: "version", brief: "print the version", setup: versionCmd},
 }
@@ -63,6 +66,7 @@ var groups = map[string]string{
 	"store": "",
 	"key":   "",
 	"bench": "",
+	"refundid": "See docs/refundid.md.",
 	"dev":   `Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").`,
 }
 
