@@ -63,11 +63,12 @@ var commands = []command{
 // groups are the commands that only hold others, with what their usage
 // adds.
 var groups = map[string]string{
-	"store":    "",
-	"key":      "",
-	"bench":    "",
+	"store": "",
+	"key":   "",
+	"bench": "",
+	"dev":   `Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").`,
+
 	"refundid": "See docs/refundid.md.",
-	"dev":      `Local development tools; see docs/ecwid.md ("Trying it without an Ecwid account").`,
 }
 
 func main() {
