@@ -53,6 +53,9 @@ var commands = []command{
 	{name: "ecwid"}, // internal/ecwid/ecwidcli
 	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
 		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},
+	{name: "refundid connect", brief: "connect a store to Refundid; prints the endpoint URLs (and a new bearer token, once)", setup: refundidConnectCmd},
+	{name: "refundid returns", brief: "list the store's Refundid RMAs (GET /v1/merchant/returns), one JSON object a line", setup: refundidReturnsCmd},
+	{name: "dev fake-refundid", brief: "run a fake Refundid (portal, notifications, merchant API) until Ctrl-C", setup: devFakeRefundidCmd},
 	{name: "dev ecwid-webhook", brief: "send one Ecwid webhook, signed as Ecwid signs it, to a URL", setup: devEcwidWebhookCmd},
 	{name: "dev webhook-receiver", brief: "receive Rebound's webhooks until Ctrl-C: verify each one's signature and print it", setup: devWebhookReceiverCmd},
 	{name: "version", brief: "print the version", setup: versionCmd},
@@ -65,6 +68,8 @@ var groups = map[string]string{
 	"key":   "",
 	"bench": "",
 	"dev":   `Local development tools; see the README's quick start and docs/ecwid.md ("Trying it without an Ecwid account").`,
+
+	"refundid": "See docs/refundid.md.",
 }
 
 func main() {

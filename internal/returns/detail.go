@@ -128,6 +128,7 @@ type RefundRecord struct {
 	Amount    int64     `json:"amount"`
 	Currency  string    `json:"currency"`
 	CreatedAt time.Time `json:"createdAt"`
+	PaidBy    string    `json:"paidBy,omitempty"` // "" the merchant pays it out; RefundPaidByRefundid: already paid
 }
 
 // GiftCard is store credit issued by processing, kept in Rebound's own

@@ -63,6 +63,8 @@ func New(cfg Config) *Server {
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
+	sv.Refundid.Mount(s.mux)
+	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
 
 	s.handler = s.observe(http.HandlerFunc(s.route))
 	return s

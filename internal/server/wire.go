@@ -8,6 +8,7 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/webhooks"
@@ -45,6 +46,7 @@ type Services struct {
 	App      *app.App
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
+	Refundid *refundidsync.Service
 	// WebhookWorkers and EcwidWorkers configure the workers Workers
 	// returns; NewServices fills them from its Options.
 	WebhookWorkers webhooks.WorkerConfig
@@ -66,6 +68,7 @@ func NewServices(o Options) *Services {
 		Webhooks: &webhooks.Service{Store: o.Store, Secrets: o.Secrets, AllowPrivateTargets: o.AllowPrivateWebhookTargets},
 		Ecwid: &ecwidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL,
 			EcwidOptions: o.EcwidOptions, WebhookMaxAge: o.EcwidWebhookMaxAge},
+		Refundid:       &refundidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL},
 		WebhookWorkers: o.Webhooks,
 		EcwidWorkers:   ecwidsync.WorkerConfig{Secrets: o.Secrets, Options: o.EcwidOptions},
 	}
@@ -78,6 +81,7 @@ func NewServices(o Options) *Services {
 func (s *Services) SetPublicURL(u string) {
 	s.App.PublicURL = u
 	s.Ecwid.PublicURL = u
+	s.Refundid.PublicURL = u
 }
 
 // Workers returns every background worker of Rebound, bound to the
@@ -94,5 +98,6 @@ func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.W
 	w := river.NewWorkers()
 	webhooks.AddWorkers(w, s.Store, cfg)
 	ecwidsync.AddWorkers(w, s.Store, s.App, s.EcwidWorkers)
+	refundidsync.AddWorkers(w, s.Refundid, log)
 	return w
 }

@@ -70,6 +70,7 @@ type ReadTx interface {
 	PoliciesReader
 	WebhooksReader
 	IntegrationsReader
+	RefundidReader
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -103,6 +104,7 @@ type Tx interface {
 	PoliciesWriter
 	WebhooksWriter
 	IntegrationsWriter
+	RefundidWriter
 
 	// Now is the transaction's clock, fixed for its duration.
 	Now() time.Time
@@ -471,6 +473,62 @@ type IntegrationsWriter interface {
 	// RecordEcwidEvent records an Ecwid webhook event id for the store and
 	// reports whether it is new (false: it was recorded before).
 	RecordEcwidEvent(ctx context.Context, storeID, eventID string) (isNew bool, err error)
+}
+
+// RefundidReader reads the Refundid integration: connections, the
+// refunds Refundid notified, and the privacy keys of redirect links.
+type RefundidReader interface {
+	// GetRefundidIntegration returns the store's Refundid integration, or
+	// ENOTFOUND.
+	GetRefundidIntegration(ctx context.Context, storeID string) (*returns.RefundidIntegration, error)
+
+	// GetRefundidIntegrationByToken returns the Refundid integration whose
+	// URLs carry this token, or ENOTFOUND.
+	GetRefundidIntegrationByToken(ctx context.Context, token string) (*returns.RefundidIntegration, error)
+
+	// GetRefundidRefund returns the store's record of a Refundid refund, or
+	// ENOTFOUND.
+	GetRefundidRefund(ctx context.Context, storeID, refundidID string) (*returns.RefundidRefund, error)
+
+	// ListRefundidRefunds returns the store's Refundid refunds, oldest
+	// first (by creation, then refundid id).
+	ListRefundidRefunds(ctx context.Context, storeID string) ([]*returns.RefundidRefund, error)
+
+	// RefundidKeyReturn returns the id of the store's return a privacy key
+	// (by its SHA-256) was issued for, or ENOTFOUND.
+	RefundidKeyReturn(ctx context.Context, storeID string, keyHash []byte) (string, error)
+
+	// HasRefundidKeys reports whether any privacy key was issued for the
+	// store's return.
+	HasRefundidKeys(ctx context.Context, storeID, returnID string) (bool, error)
+}
+
+// RefundidWriter writes the Refundid integration.
+type RefundidWriter interface {
+	// PutRefundidIntegration inserts or replaces the store's Refundid
+	// integration (one per store). On replace the stored CreatedAt is kept
+	// and written back to in. ENOTFOUND if the store does not exist;
+	// ECONFLICT if another integration has the same URLToken.
+	PutRefundidIntegration(ctx context.Context, in *returns.RefundidIntegration) error
+
+	// DeleteRefundidIntegration removes the store's Refundid integration
+	// (its refunds and keys stay, for the record); ENOTFOUND if there is
+	// none.
+	DeleteRefundidIntegration(ctx context.Context, storeID string) error
+
+	// LockRefundidRefund returns the store's record of a Refundid refund,
+	// creating it in state "" when there is none, and holds it locked until
+	// the transaction ends, so that notifications about one refund are
+	// applied one after the other. ENOTFOUND if the store does not exist.
+	LockRefundidRefund(ctx context.Context, storeID, refundidID string) (*returns.RefundidRefund, error)
+
+	// PutRefundidRefund saves rf over the stored record with its store and
+	// refundid id (setting UpdatedAt to Now); ENOTFOUND when there is none.
+	PutRefundidRefund(ctx context.Context, rf *returns.RefundidRefund) error
+
+	// AddRefundidKey records that a privacy key (by its SHA-256) was issued
+	// for the store's return. ECONFLICT if the store has that key already.
+	AddRefundidKey(ctx context.Context, storeID, returnID string, keyHash []byte) error
 }
 
 // Read runs fn in a read-only transaction of st and returns its value: the

@@ -49,6 +49,9 @@ var contract = []struct {
 	{"FinishAttemptsLargeBatch", testFinishAttemptsLargeBatch},
 	{"PruneDeliveries", testPruneDeliveries},
 	{"FinishAfterLostLease", testFinishAfterLostLease},
+	{"RefundidIntegrations", testRefundidIntegrations},
+	{"RefundidRefundsAndKeys", testRefundidRefundsAndKeys},
+	{"LockRefundidRefundSerialises", testLockRefundidRefundSerialises},
 }
 
 // Exercise runs the whole store contract suite against the backend that
