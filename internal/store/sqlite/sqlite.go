@@ -84,11 +84,11 @@ type Store struct {
 	// restartAfter delays the next RESTART after a busy one (write loop only).
 	checkpoints  atomic.Int64
 	restartAfter time.Time
-	stmts   *stmtCache
-	keyStmt *sql.Stmt // APIKey's prepared read on the reader pool
-	writes  chan *writeReq
-	done    chan struct{}
-	wg      sync.WaitGroup
+	stmts        *stmtCache
+	keyStmt      *sql.Stmt // APIKey's prepared read on the reader pool
+	writes       chan *writeReq
+	done         chan struct{}
+	wg           sync.WaitGroup
 
 	mu      sync.Mutex
 	workers *sqlstore.Workers[*sql.Tx]
