@@ -59,6 +59,13 @@ type Config struct {
 	// max_page_count; 0: no cap). A write that needs more fails as a full
 	// disk does (EUNAVAILABLE) and leaves nothing behind.
 	MaxPageCount int
+	// Exclusive makes the store own its data dir (the directory of Path)
+	// while open: it holds an exclusive flock on LockFile there, and Open
+	// fails at once with a *LockedError naming the holder's pid and start
+	// time if another exclusive store has it. serve and worker open their
+	// store so; one-shot commands do not, and share the database with them
+	// through SQLite's own locking.
+	Exclusive bool
 }
 
 // DefaultWALSizeLimit is Config.WALSizeLimit's default.
@@ -72,6 +79,7 @@ const idleCheckpointAfter = time.Second
 // Store is the SQLite store.Store. Safe for concurrent use.
 type Store struct {
 	cfg      Config
+	lock     *dirLock // held while open (Config.Exclusive)
 	writer   *sql.DB
 	reader   *sql.DB
 	migrator *goose.Provider
@@ -156,6 +164,23 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}
+	var lock *dirLock
+	if cfg.Exclusive {
+		var err error
+		if lock, err = lockDir(filepath.Dir(cfg.Path)); err != nil {
+			return nil, err
+		}
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(ctx context.Context, cfg Config) (*Store, error) {
 	w, err := sql.Open("sqlite", cfg.dsn(false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open writer: %w", err)
@@ -632,7 +657,8 @@ func (s *Store) Close() error {
 	s.sendMu.Unlock()
 	close(s.done)
 	s.wg.Wait()
-	return s.closeDBs()
+	err := s.closeDBs()
+	return errors.Join(err, s.lock.release())
 }
 
 func (s *Store) closeDBs() error {
