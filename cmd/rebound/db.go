@@ -75,8 +75,38 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://...); empty means embedded SQLite in --data-dir")
 }
 
-// open opens the selected store and applies pending migrations.
+// open opens the selected store and applies pending migrations. One-shot
+// commands use it: on SQLite they take no lock of the data dir and share
+// the database with a running serve or worker through SQLite's locking.
 func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, error) {
+	return d.openStore(ctx, log, false)
+}
+
+// openOwner is open for serve and worker: on SQLite the process then owns
+// the data dir (an exclusive lock on its rebound.lock), so a second serve
+// or worker on it fails at once naming this one.
+func (d *dbFlags) openOwner(ctx context.Context, log *slog.Logger) (store.Store, error) {
+	return d.openStore(ctx, log, true)
+}
+
+// sqlitePath is the SQLite database file selected, or "" for PostgreSQL
+// (or an unsupported URL).
+func (d *dbFlags) sqlitePath() string {
+	u := d.databaseURL
+	switch {
+	case u == "":
+		return filepath.Join(d.dataDir, "rebound.db")
+	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
+	}
+	return ""
+}
+
+func (d *dbFlags) isPostgres() bool {
+	return strings.HasPrefix(d.databaseURL, "postgres://") || strings.HasPrefix(d.databaseURL, "postgresql://")
+}
+
+func (d *dbFlags) openStore(ctx context.Context, log *slog.Logger, owner bool) (store.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	u := d.databaseURL
@@ -85,11 +115,11 @@ func (d *dbFlags) open(ctx context.Context, log *slog.Logger) (store.Store, erro
 		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
 	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
 		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
-		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log})
+		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log, Exclusive: owner})
 	case u != "":
 		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
 	}
-	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log})
+	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log, Exclusive: owner})
 }
 
 // keyDir is where serve keeps its secrets key file: the directory of the

@@ -41,7 +41,9 @@ type command struct {
 
 var commands = []command{
 	{name: "serve", brief: "run the HTTP API and the job workers", setup: serveCmd},
+	{name: "worker", brief: "run the background job workers only (no HTTP)", setup: workerCmd},
 	{name: "migrate", brief: "apply the database migrations and exit", setup: migrateCmd},
+	{name: "backup", brief: "write an online, consistent copy of the SQLite database to a file", setup: backupCmd},
 	{name: "store create", brief: "create a store (merchant) and its first API key; prints them as JSON", setup: storeCreateCmd},
 	{name: "store list", brief: "list the stores, one JSON object a line", setup: storeListCmd},
 	{name: "key create", brief: "issue an API key; prints it once, as JSON", setup: keyCreateCmd},

@@ -28,17 +28,31 @@ func serveCmd(fs *flagSet, c *cli) func(context.Context) error {
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long in-flight requests and jobs may take to finish on SIGINT/SIGTERM")
 	ecwidMaxAge := fs.Duration("ecwid-webhook-max-age", ecwidsync.DefaultWebhookMaxAge, "refuse Ecwid webhooks whose eventCreated is older than this (replay protection)")
 	allowPrivate := fs.Bool("allow-private-webhook-targets", false, "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only)")
+	workers := fs.Bool("workers", true, "run the background job workers in this process; --workers=false serves HTTP only (run rebound worker beside it, on PostgreSQL)")
+	requestTimeout := fs.Duration("request-timeout", server.DefaultRequestTimeout, "deadline of each request, reading its body included; past it the request is answered 503")
+	redoRate := fs.Int("redo-rate-limit", 0, "requests per minute per API key on the Redo API (/v2.2); 0 = no limit")
+	loopRate := fs.Int("loop-rate-limit", 300, "requests per minute per token on the Loop API (/api/v1); 0 = no limit")
 	return func(ctx context.Context) error {
+		if *redoRate < 0 || *loopRate < 0 {
+			fmt.Fprintln(c.stderr, "rebound serve: --redo-rate-limit and --loop-rate-limit cannot be negative (0 is no limit)")
+			return errUsage
+		}
+		if *requestTimeout <= 0 {
+			fmt.Fprintln(c.stderr, "rebound serve: --request-timeout must be positive")
+			return errUsage
+		}
 		return serve(ctx, c, serveConfig{db: db, addr: *addr, publicURL: *publicURL, demo: *demo,
-			shutdownTimeout: *shutdownTimeout, ecwidMaxAge: *ecwidMaxAge, allowPrivate: *allowPrivate})
+			shutdownTimeout: *shutdownTimeout, ecwidMaxAge: *ecwidMaxAge, allowPrivate: *allowPrivate,
+			workers: *workers, requestTimeout: *requestTimeout, redoRate: *redoRate, loopRate: *loopRate})
 	}
 }
 
 type serveConfig struct {
-	db                           dbFlags
-	addr, publicURL              string
-	demo, allowPrivate           bool
-	shutdownTimeout, ecwidMaxAge time.Duration
+	db                                           dbFlags
+	addr, publicURL                              string
+	demo, allowPrivate, workers                  bool
+	shutdownTimeout, ecwidMaxAge, requestTimeout time.Duration
+	redoRate, loopRate                           int
 }
 
 func serve(ctx context.Context, c *cli, cfg serveConfig) error {
@@ -49,7 +63,7 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 			return fmt.Errorf("--public-url: want an absolute http(s) URL, got %q", cfg.publicURL)
 		}
 	}
-	st, err := cfg.db.open(ctx, log)
+	st, err := cfg.db.openOwner(ctx, log)
 	if err != nil {
 		return err
 	}
@@ -62,7 +76,8 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 	if err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}
-	sv := server.NewServices(server.Options{Store: st, Secrets: box, AllowPrivateWebhookTargets: cfg.allowPrivate, EcwidWebhookMaxAge: cfg.ecwidMaxAge})
+	sv := server.NewServices(server.Options{Store: st, Secrets: box, AllowPrivateWebhookTargets: cfg.allowPrivate, EcwidWebhookMaxAge: cfg.ecwidMaxAge,
+		RedoRateLimit: cfg.redoRate, LoopRateLimit: cfg.loopRate})
 	a := sv.App
 	if cfg.allowPrivate {
 		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
@@ -83,19 +98,21 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 			return err
 		}
 	}
-	// Workers outlive the signal context: on SIGINT/SIGTERM they are
-	// stopped softly below, letting running jobs finish.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if err := st.StartWorkers(context.WithoutCancel(ctx), sv.Workers(reg, log)); err != nil {
-		ln.Close()
-		return err
+	if cfg.workers {
+		stopSweep, err := startBackground(ctx, sv, reg, log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopSweep()
+	} else {
+		log.Info("job workers not started (--workers=false): run rebound worker on the same database")
 	}
-	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSweep()
-	go webhooks.Sweep(sweepCtx, st, time.Minute, log)
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Services: sv, Logger: log, AccessLog: true, Registry: reg}),
+		Handler: server.New(server.Config{Services: sv, Logger: log, AccessLog: true, Registry: reg,
+			RequestTimeout: cfg.requestTimeout}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -126,4 +143,17 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 	}
 	log.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// startBackground starts the job workers and the webhook sweep of sv.
+// Workers outlive the signal context: on SIGINT/SIGTERM the caller stops
+// them softly (StopWorkers), letting running jobs finish. The returned
+// function stops the sweep.
+func startBackground(ctx context.Context, sv *server.Services, reg prometheus.Registerer, log *slog.Logger) (stop func(), err error) {
+	if err := sv.Store.StartWorkers(context.WithoutCancel(ctx), sv.Workers(reg, log)); err != nil {
+		return nil, err
+	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	go webhooks.Sweep(sweepCtx, sv.Store, time.Minute, log)
+	return stopSweep, nil
 }

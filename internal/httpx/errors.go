@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -67,12 +68,18 @@ const ProblemIllegalTransition = "com.rebound:return/illegal-transition"
 // Classify maps any error to an *Error: an *Error in err's chain as it is;
 // a list of field errors (errors.Join of EINVALID *returns.Error values
 // naming fields) to a 400 with a field tree; an illegal status transition
-// to a 409 naming both statuses; any other *returns.Error by StatusOf, its
+// to a 409 naming both statuses; a request past its deadline
+// (context.DeadlineExceeded) to a 503; any other *returns.Error by StatusOf, its
 // detail naming the field. It is where application errors become HTTP.
 func Classify(err error) *Error {
 	var he *Error
 	if errors.As(err, &he) {
 		return he
+	}
+	if errors.Is(err, context.DeadlineExceeded) && returns.ErrorCode(err) == returns.EINTERNAL {
+		// The request's deadline passed (the server's request timeout):
+		// the server is too slow or a dependency does not answer.
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "the request did not complete within its deadline; retry later", Err: err}
 	}
 	if fe := FieldErrors(err); fe != nil {
 		details := make([]string, 0, len(fe))

@@ -9,11 +9,13 @@ package redoapi
 import (
 	"crypto/subtle"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
@@ -23,6 +25,8 @@ type Config struct {
 	App      *app.App
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
+	// RateLimit limits requests per API key (nil: no limit).
+	RateLimit *ratelimit.Limiter
 }
 
 // API serves Redo's API v2.2 and Rebound's extensions to it.
@@ -30,12 +34,13 @@ type API struct {
 	app   *app.App
 	hooks *webhooks.Service
 	ecwid *ecwidsync.Service
+	limit *ratelimit.Limiter
 	mux   *http.ServeMux
 }
 
 // New returns the API; Mount adds its routes to a mux.
 func New(cfg Config) *API {
-	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, limit: cfg.RateLimit}
 }
 
 // Mount registers every route of the surface on mux.
@@ -52,9 +57,10 @@ func (s *API) Mount(mux *http.ServeMux) {
 // path's store with the route's scope.
 type authedHandler func(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error
 
-// handle registers an API route: the bearer key must be valid (401), belong
-// to the {storeId} of the path if there is one (403, before any data is
-// read) and grant scope (403 com.getredo.api:scope/forbidden).
+// handle registers an API route: the bearer key must be valid (401), be
+// within its rate limit if one is set (429 with Retry-After), belong to the
+// {storeId} of the path if there is one (403, before any data is read) and
+// grant scope (403 com.getredo.api:scope/forbidden).
 func (s *API) handle(pattern string, scope returns.Scope, style errStyle, h authedHandler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		httpx.RouteOf(r).WriteError = writerFor(style)
@@ -64,6 +70,13 @@ func (s *API) handle(pattern string, scope returns.Scope, style errStyle, h auth
 				w.Header().Set("WWW-Authenticate", `Bearer realm="rebound"`)
 			}
 			writeError(w, r, style, err)
+			return
+		}
+		if ok, wait := s.limit.Allow(key.ID); !ok {
+			secs := ratelimit.RetryAfterSeconds(wait)
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			writeError(w, r, style, returns.Errorf(returns.ETOOMANY,
+				"rate limit of %d requests per minute for this API key exceeded; retry after %d s", s.limit.PerMinute(), secs))
 			return
 		}
 		if sid := r.PathValue("storeId"); sid != "" && subtle.ConstantTimeCompare([]byte(sid), []byte(key.StoreID)) != 1 {

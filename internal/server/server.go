@@ -30,7 +30,13 @@ type Config struct {
 	Registry *prometheus.Registry
 	// AccessLog logs one line per request (default on in serve).
 	AccessLog bool
+	// RequestTimeout is every request's deadline, reading its body
+	// included (≤ 0: DefaultRequestTimeout). See withDeadline.
+	RequestTimeout time.Duration
 }
+
+// DefaultRequestTimeout is Config.RequestTimeout's default.
+const DefaultRequestTimeout = 30 * time.Second
 
 // Server is Rebound's HTTP handler.
 type Server struct {
@@ -40,6 +46,7 @@ type Server struct {
 	reg       *prometheus.Registry
 	metrics   *metrics
 	accessLog bool
+	timeout   time.Duration
 	handler   http.Handler
 }
 
@@ -54,19 +61,22 @@ func New(cfg Config) *Server {
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	sv := cfg.Services
-	s := &Server{store: sv.Store, log: cfg.Logger, mux: http.NewServeMux(), reg: reg, accessLog: cfg.AccessLog}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	s := &Server{store: sv.Store, log: cfg.Logger, mux: http.NewServeMux(), reg: reg, accessLog: cfg.AccessLog, timeout: cfg.RequestTimeout}
 	s.metrics = newMetrics(reg)
 	reg.MustRegister(&storeCollector{st: s.store})
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid}).Mount(s.mux)
+	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
 	sv.Refundid.Mount(s.mux)
 	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
 
-	s.handler = s.observe(http.HandlerFunc(s.route))
+	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
@@ -36,6 +37,11 @@ type Options struct {
 	// Webhooks configures webhook delivery (its Secrets and
 	// AllowPrivateTargets default to the fields above).
 	Webhooks webhooks.WorkerConfig
+	// RedoRateLimit and LoopRateLimit are requests per minute per API key
+	// (Redo API) and per token (Loop API); 0 is no limit. rebound serve's
+	// defaults: Redo off (bulk order sync from one key is legitimate),
+	// Loop 300.
+	RedoRateLimit, LoopRateLimit int
 }
 
 // Services are the use cases of one process, wired together: the core app
@@ -51,6 +57,9 @@ type Services struct {
 	// returns; NewServices fills them from its Options.
 	WebhookWorkers webhooks.WorkerConfig
 	EcwidWorkers   ecwidsync.WorkerConfig
+	// RedoLimiter and LoopLimiter limit each surface's requests per key
+	// (nil: no limit; a nil *ratelimit.Limiter allows everything).
+	RedoLimiter, LoopLimiter *ratelimit.Limiter
 }
 
 // NewServices wires the use cases over o.Store.
@@ -71,6 +80,8 @@ func NewServices(o Options) *Services {
 		Refundid:       &refundidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL},
 		WebhookWorkers: o.Webhooks,
 		EcwidWorkers:   ecwidsync.WorkerConfig{Secrets: o.Secrets, Options: o.EcwidOptions},
+		RedoLimiter:    ratelimit.New(o.RedoRateLimit, ratelimit.Options{}),
+		LoopLimiter:    ratelimit.New(o.LoopRateLimit, ratelimit.Options{}),
 	}
 	a.AddRMACreator(s.Ecwid)
 	return s

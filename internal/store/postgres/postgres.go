@@ -11,10 +11,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -165,10 +168,10 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
-		return fmt.Errorf("postgres: begin read: %w", err)
+		return unavailable(fmt.Errorf("postgres: begin read: %w", err))
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	return fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil))
+	return unavailable(fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil)))
 }
 
 // Update implements store.Store.
@@ -176,6 +179,10 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if s.isClosed() {
 		return store.ErrClosed
 	}
+	return unavailable(s.update(ctx, fn))
+}
+
+func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("postgres: begin: %w", err)
@@ -202,7 +209,43 @@ func (s *Store) isClosed() bool {
 
 // APIKey implements store.Store.
 func (s *Store) APIKey(ctx context.Context, id string) (*returns.APIKey, error) {
-	return sqlstore.ScanAPIKey(row{s.pool.QueryRow(ctx, s.dialect.Q(sqlstore.APIKeyQuery), id)}, id)
+	k, err := sqlstore.ScanAPIKey(row{s.pool.QueryRow(ctx, s.dialect.Q(sqlstore.APIKeyQuery), id)}, id)
+	return k, unavailable(err)
+}
+
+// unavailable marks a failure to reach PostgreSQL (no connection can be
+// made, the connection broke, the server is shutting down or refuses
+// connections) as EUNAVAILABLE, so that API requests answer 503 with
+// Retry-After instead of 500; the pool reconnects by itself once the
+// server is back. Other errors, application errors included, are returned
+// as they are; a context that ended is left to the caller (a request past
+// its deadline is a 503 in httpx).
+func unavailable(err error) error {
+	if err == nil || returns.ErrorCode(err) != returns.EINTERNAL ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if isConnectionError(err) {
+		return fmt.Errorf("%w: %w", returns.Errorf(returns.EUNAVAILABLE, "the database is unreachable; retry later"), err)
+	}
+	return err
+}
+
+func isConnectionError(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08 connection exception; the server shutting down, in
+		// recovery or out of connection slots.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" || pe.Code == "53300"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		pgconn.SafeToRetry(err)
 }
 
 // Ping implements store.Store.
@@ -294,7 +337,7 @@ func (r row) Scan(dest ...any) error {
 
 // JobCounts implements store.Store.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
-	return sqlstore.JobCounts(ctx, s.View)
+	return sqlstore.JobCounts(ctx, s.View) // View marks connection failures
 }
 
 // Pools implements store.Pooler.

@@ -50,11 +50,36 @@ type Config struct {
 	// FetchPollInterval is how often job workers look for new jobs
 	// (default 50ms).
 	FetchPollInterval time.Duration
+	// WALSizeLimit bounds the write-ahead log (default DefaultWALSizeLimit):
+	// it is SQLite's journal_size_limit, and when the log file grows past it
+	// the write loop runs a RESTART checkpoint between batches, so the next
+	// commits write the log from its start again.
+	WALSizeLimit int64
+	// MaxPageCount caps the database file at that many pages (SQLite's
+	// max_page_count; 0: no cap). A write that needs more fails as a full
+	// disk does (EUNAVAILABLE) and leaves nothing behind.
+	MaxPageCount int
+	// Exclusive makes the store own its data dir (the directory of Path)
+	// while open: it holds an exclusive flock on LockFile there, and Open
+	// fails at once with a *LockedError naming the holder's pid and start
+	// time if another exclusive store has it. serve and worker open their
+	// store so; one-shot commands do not, and share the database with them
+	// through SQLite's own locking.
+	Exclusive bool
 }
+
+// DefaultWALSizeLimit is Config.WALSizeLimit's default.
+const DefaultWALSizeLimit = 64 << 20
+
+// idleCheckpointAfter is how long the write loop waits without writes
+// before it truncates the WAL to zero bytes (a TRUNCATE checkpoint), and
+// then how often it does so again while idle if the log is not empty.
+const idleCheckpointAfter = time.Second
 
 // Store is the SQLite store.Store. Safe for concurrent use.
 type Store struct {
 	cfg      Config
+	lock     *dirLock // held while open (Config.Exclusive)
 	writer   *sql.DB
 	reader   *sql.DB
 	migrator *goose.Provider
@@ -63,11 +88,15 @@ type Store struct {
 	dialect *sqlstore.Dialect
 	batches atomic.Int64 // transactions committed by the write loop
 	carried atomic.Int64 // Update calls they carried
-	stmts   *stmtCache
-	keyStmt *sql.Stmt // APIKey's prepared read on the reader pool
-	writes  chan *writeReq
-	done    chan struct{}
-	wg      sync.WaitGroup
+	// checkpoints counts the RESTART and TRUNCATE checkpoints completed;
+	// restartAfter delays the next RESTART after a busy one (write loop only).
+	checkpoints  atomic.Int64
+	restartAfter time.Time
+	stmts        *stmtCache
+	keyStmt      *sql.Stmt // APIKey's prepared read on the reader pool
+	writes       chan *writeReq
+	done         chan struct{}
+	wg           sync.WaitGroup
 
 	mu      sync.Mutex
 	workers *sqlstore.Workers[*sql.Tx]
@@ -87,7 +116,7 @@ type writeReq struct {
 	done chan error
 }
 
-func dsn(path string, readOnly bool) string {
+func (cfg *Config) dsn(readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -98,12 +127,17 @@ func dsn(path string, readOnly bool) string {
 	// No checkpoints on the commit path: the store's checkpointer runs
 	// them in the background (see checkpointLoop).
 	q.Add("_pragma", "wal_autocheckpoint(0)")
+	// When a commit restarts the log, the file is cut back to this size.
+	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", cfg.WALSizeLimit))
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
 		q.Set("_txlock", "immediate")
+		if cfg.MaxPageCount > 0 {
+			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", cfg.MaxPageCount))
+		}
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + cfg.Path + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the database at cfg.Path, applies every
@@ -124,10 +158,30 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.FetchPollInterval <= 0 {
 		cfg.FetchPollInterval = 50 * time.Millisecond
 	}
+	if cfg.WALSizeLimit <= 0 {
+		cfg.WALSizeLimit = DefaultWALSizeLimit
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(cfg.Path, false))
+	var lock *dirLock
+	if cfg.Exclusive {
+		var err error
+		if lock, err = lockDir(filepath.Dir(cfg.Path)); err != nil {
+			return nil, err
+		}
+	}
+	s, err := open(ctx, cfg)
+	if err != nil {
+		_ = lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(ctx context.Context, cfg Config) (*Store, error) {
+	w, err := sql.Open("sqlite", cfg.dsn(false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open writer: %w", err)
 	}
@@ -140,7 +194,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn(cfg.Path, true))
+	r, err := sql.Open("sqlite", cfg.dsn(true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open reader: %w", err)
@@ -228,7 +282,19 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	// Once queued the request runs to its end (or is skipped when its ctx is
 	// already done): wait for the outcome so callers never see a false error.
-	return <-req.done
+	return unavailable(<-req.done)
+}
+
+// unavailable marks a full disk (SQLITE_FULL: no space for the database
+// or its WAL, or Config.MaxPageCount reached) as EUNAVAILABLE: the
+// transaction was rolled back whole and the write may be retried once
+// space is freed. Other errors are returned as they are.
+func unavailable(err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fmt.Errorf("%w: %w", returns.Errorf(returns.EUNAVAILABLE, "the database is full: no space left for it; nothing was written"), err)
+	}
+	return err
 }
 
 // checkpointInterval is how often the WAL is copied back into the database
@@ -238,9 +304,15 @@ const checkpointInterval = time.Second
 // checkpointLoop runs PASSIVE checkpoints on a connection of its own, so
 // the copy and its fsync never stall a commit. On Close a final TRUNCATE
 // checkpoint leaves a small WAL behind.
+//
+// PASSIVE checkpoints copy pages back but never restart the log: while
+// writes are continuous the WAL would grow without bound. The write loop
+// therefore restarts it when it passes Config.WALSizeLimit
+// (restartCheckpoint) and truncates it when writes pause
+// (idleCheckpoint).
 func (s *Store) checkpointLoop() {
 	defer s.wg.Done()
-	db, err := sql.Open("sqlite", dsn(s.cfg.Path, false))
+	db, err := sql.Open("sqlite", s.cfg.dsn(false))
 	if err != nil {
 		s.cfg.Logger.Error("sqlite: checkpointer disabled", slog.Any("error", err))
 		return
@@ -274,11 +346,17 @@ func (s *Store) writeLoop() {
 	batch := make([]*writeReq, 0, s.cfg.MaxBatch)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	idle := time.NewTimer(idleCheckpointAfter)
+	defer idle.Stop()
 	concurrent := false
 	for {
 		var first *writeReq
 		select {
 		case first = <-s.writes:
+		case <-idle.C:
+			s.idleCheckpoint()
+			idle.Reset(idleCheckpointAfter)
+			continue
 		case <-s.done:
 			// Drain what was queued before Close.
 			for {
@@ -316,7 +394,84 @@ func (s *Store) writeLoop() {
 		concurrent = len(batch) > 1
 		s.runBatch(batch)
 		s.stmts.prepareWanted()
+		s.restartCheckpoint()
+		idle.Reset(idleCheckpointAfter)
 	}
+}
+
+// walSize is the size of the WAL file (0 when there is none).
+func (s *Store) walSize() int64 {
+	fi, err := os.Stat(s.cfg.Path + "-wal")
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// restartBusyTimeout bounds how long a RESTART or TRUNCATE checkpoint
+// waits for readers still using the log (the write loop waits with it).
+const restartBusyTimeout = 500 * time.Millisecond
+
+// restartCheckpoint runs, between batches, a RESTART checkpoint when the
+// WAL file has grown past the limit: every frame is copied back and the
+// next commit writes the log from its start, cutting the file back to the
+// limit. It runs on the writer connection, so no writer of ours can block
+// it. When the background checkpointer holds the checkpoint lock it fails
+// at once and is tried again after the next batch; when readers still on
+// the log keep it from completing within restartBusyTimeout, the next try
+// waits restartBackoff.
+func (s *Store) restartCheckpoint() {
+	if s.walSize() <= s.cfg.WALSizeLimit || time.Now().Before(s.restartAfter) {
+		return
+	}
+	if s.checkpoint("RESTART") == checkpointReaders {
+		s.restartAfter = time.Now().Add(restartBackoff)
+	}
+}
+
+const restartBackoff = 250 * time.Millisecond
+
+// Outcomes of checkpoint.
+const (
+	checkpointDone    = iota
+	checkpointLocked  // another connection was checkpointing
+	checkpointReaders // readers kept the log from being restarted
+)
+
+// idleCheckpoint truncates a non-empty WAL to zero bytes when no write has
+// come for idleCheckpointAfter.
+func (s *Store) idleCheckpoint() {
+	if s.walSize() > 0 {
+		s.checkpoint("TRUNCATE")
+	}
+}
+
+// checkpoint runs a blocking checkpoint (RESTART or TRUNCATE) on the
+// writer connection with a short busy timeout.
+func (s *Store) checkpoint(mode string) int {
+	ctx := context.Background()
+	c, err := s.writer.Conn(ctx)
+	if err != nil {
+		return checkpointReaders
+	}
+	defer c.Close()
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartBusyTimeout.Milliseconds())); err != nil {
+		return checkpointReaders
+	}
+	defer c.ExecContext(ctx, "PRAGMA busy_timeout = 10000") //nolint:errcheck // as in dsn
+	var b, logPages, done int
+	if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint("+mode+")").Scan(&b, &logPages, &done); err != nil {
+		s.cfg.Logger.Warn("sqlite: checkpoint", slog.String("mode", mode), slog.Any("error", err))
+		return checkpointReaders
+	}
+	switch {
+	case b == 0:
+		s.checkpoints.Add(1)
+		return checkpointDone
+	case logPages < 0:
+		return checkpointLocked
+	}
+	return checkpointReaders
 }
 
 // runBatch runs the requests of batch in one transaction and reports each
@@ -502,7 +657,8 @@ func (s *Store) Close() error {
 	s.sendMu.Unlock()
 	close(s.done)
 	s.wg.Wait()
-	return s.closeDBs()
+	err := s.closeDBs()
+	return errors.Join(err, s.lock.release())
 }
 
 func (s *Store) closeDBs() error {
