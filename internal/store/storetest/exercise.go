@@ -48,6 +48,8 @@ var contract = []struct {
 	{"FinishAttemptsLargeBatch", testFinishAttemptsLargeBatch},
 	{"PruneDeliveries", testPruneDeliveries},
 	{"FinishAfterLostLease", testFinishAfterLostLease},
+	{"LoopIDs", testLoopIDs},
+	{"ListLoopReturns", testListLoopReturns},
 }
 
 // Exercise runs the whole store contract suite against the backend that
