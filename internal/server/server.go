@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/loopapi/loophttp"
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -30,6 +31,10 @@ type Config struct {
 	Registry *prometheus.Registry
 	// AccessLog logs one line per request (default on in serve).
 	AccessLog bool
+	// LoopLimit rate-limits the Loop API per API key (nil: unlimited);
+	// LoopCursorKey signs its page cursors (nil: a random key per process).
+	LoopLimit     func(key string) (ok bool, retryAfter time.Duration)
+	LoopCursorKey []byte
 }
 
 // Server is Rebound's HTTP handler.
@@ -62,6 +67,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid}).Mount(s.mux)
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: cfg.LoopLimit, CursorKey: cfg.LoopCursorKey}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
 
 	s.handler = s.observe(http.HandlerFunc(s.route))
