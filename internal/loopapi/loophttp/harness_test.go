@@ -193,7 +193,9 @@ func (e *env) status(native string) string {
 	return r.obj(e.t)["status"].(string)
 }
 
-func action(id int64, act string) string { return fmt.Sprintf("/api/v1/warehouse/return/%d/%s", id, act) }
+func action(id int64, act string) string {
+	return fmt.Sprintf("/api/v1/warehouse/return/%d/%s", id, act)
+}
 
 // ---- webhooks
 

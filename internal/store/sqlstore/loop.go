@@ -145,9 +145,19 @@ func (t *Tx) ListLoopReturns(ctx context.Context, storeID string, q store.LoopRe
 	if q.ByUpdated {
 		col = "updated_at"
 	}
+	// The time range starts (or ends) at the keyset position itself, so
+	// that the index range scanned begins there: the row-value comparison
+	// alone is checked on the entries met, not used to seek.
+	lo, hi := US(q.From), US(q.To)
+	if k := q.After; k != nil {
+		lo = max(lo, US(k.At))
+	}
+	if k := q.Before; k != nil {
+		hi = min(hi, US(k.At))
+	}
 	var b strings.Builder
 	b.WriteString(`SELECT doc, loop_id, ` + col + ` FROM returns WHERE store_id = ? AND ` + col + ` >= ? AND ` + col + ` <= ? AND loop_id > 0`)
-	args := []any{storeID, US(q.From), US(q.To)}
+	args := []any{storeID, lo, hi}
 	if len(q.Statuses) > 0 {
 		b.WriteString(` AND status IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ") + `)`)
 		for _, s := range q.Statuses {
