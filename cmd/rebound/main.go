@@ -52,6 +52,7 @@ var commands = []command{
 	{name: "bench orders", brief: "measure order sync", setup: benchOrdersCmd},
 	{name: "bench returns", brief: "measure return lists in a small and a large store", setup: benchReturnsCmd},
 	{name: "bench webhooks", brief: "measure webhook delivery throughput and latency", setup: benchWebhooksCmd},
+	{name: "bench loop", brief: "measure the Loop return list against Redo's on the same returns", setup: benchLoopCmd},
 	{name: "ecwid"}, // internal/ecwid/ecwidcli
 	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
 		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},

@@ -81,6 +81,11 @@ type seededStore struct {
 // seed creates a store with n returns over 200 orders, in batches, and
 // keeps one cursor per 500 returns.
 func seed(ctx context.Context, a *app.App, st store.Store, n int, progress io.Writer) (*seededStore, error) {
+	return seedOver(ctx, a, st, n, 365*24*time.Hour, progress)
+}
+
+// seedOver is seed with the returns dated over the span before now.
+func seedOver(ctx context.Context, a *app.App, st store.Store, n int, span time.Duration, progress io.Writer) (*seededStore, error) {
 	s, k, err := a.CreateStore(ctx, fmt.Sprintf("Bench %d", n))
 	if err != nil {
 		return nil, err
@@ -112,8 +117,8 @@ func seed(ctx context.Context, a *app.App, st store.Store, n int, progress io.Wr
 	unit := values[orders[0].Lines[0].ID].Units[0]
 	// Returns are dated over the last year, oldest first, so that ids (which
 	// begin with their creation second) spread like a real store's.
-	start := time.Now().Add(-365 * 24 * time.Hour)
-	step := 365 * 24 * time.Hour / time.Duration(n)
+	start := time.Now().Add(-span)
+	step := span / time.Duration(n)
 	statuses := []returns.Status{returns.StatusOpen, returns.StatusInTransit, returns.StatusDelivered, returns.StatusComplete, returns.StatusNeedsReview}
 	const batch = 5000
 	for done := 0; done < n; {

@@ -5,15 +5,18 @@
 // queries, opaque page cursors, and the correspondence between Loop's states
 // and actions and Rebound's statuses and transitions.
 //
-// It has no HTTP wiring yet: every function is pure, from domain values
-// (internal/returns) and request parts (url.Values, body bytes) to wire
-// values, so the handlers only load, call and write. Money is computed from
+// Its functions are pure, from domain values (internal/returns) and request
+// parts (url.Values, body bytes) to wire values, so the handlers
+// (internal/loopapi/loophttp) only load, call and write; ids.go reads and
+// assigns the numeric ids through the store. Money is computed from
 // Rebound's exact minor units and rendered as decimal strings with the
 // currency's scale (internal/money).
 //
-// Numeric ids, which Loop's clients expect and Rebound does not store yet,
-// are inputs (IDs); the native 24-hex id travels as redo_id, the name Redo's
-// Loop-compatible layer uses, and is accepted as ?redo_return_id=.
+// Numeric ids, which Loop's clients expect, are inputs of the views (IDs),
+// kept by the store (store.LoopReader, store.LoopWriter) and assigned when a
+// return is created (OnReturnChange); the native 24-hex id travels as
+// redo_id, the name Redo's Loop-compatible layer uses, and is accepted as
+// ?redo_return_id=.
 //
 // Where Loop's behaviour differs from its documents, the difference is named
 // in loopspectest.Exceptions; MAPPING.md is the table of states and actions.

@@ -351,7 +351,7 @@ func TestWebhookDeliveryLoop(t *testing.T) {
 			}
 			var p map[string]any
 			_ = json.Unmarshal(r.body, &p)
-			if p["topic"] != "return" || p["id"] != id || p["order_name"] != "order_123456" {
+			if n, _ := p["id"].(float64); p["topic"] != "return" || p["redo_id"] != id || n <= 0 || p["order_name"] != "order_123456" {
 				t.Errorf("payload = %s", r.body)
 			}
 			triggers = append(triggers, p["trigger"].(string)+"/"+p["state"].(string))

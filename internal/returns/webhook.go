@@ -23,11 +23,15 @@ type Webhook struct {
 	StoreID string `json:"storeId"`
 	// ExternalID is the client's own id, the upsert key of create; nil
 	// when not given.
-	ExternalID  *string     `json:"externalId"`
-	Kind        WebhookKind `json:"kind"`
-	Topic       string      `json:"topic"`
-	URL         string      `json:"url"`
-	BearerToken string      `json:"bearerToken,omitempty"` // sealed; "" for none
+	ExternalID *string     `json:"externalId"`
+	Kind       WebhookKind `json:"kind"`
+	Topic      string      `json:"topic"`
+	// Trigger, for kind loop, is the one trigger of the topic the
+	// subscription gets (Loop's return.created, label.updated, ...); ""
+	// means every trigger of the topic.
+	Trigger     string `json:"trigger,omitempty"`
+	URL         string `json:"url"`
+	BearerToken string `json:"bearerToken,omitempty"` // sealed; "" for none
 	// Secrets sign deliveries (Standard Webhooks, and X-Loop-Signature for
 	// loop): the newest first. After a rotation the previous one keeps
 	// signing until its ExpiresAt.

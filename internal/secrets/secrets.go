@@ -11,7 +11,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -38,7 +40,10 @@ const prefix = "v1:"
 var ErrOpen = errors.New("secrets: cannot open sealed value (wrong key or corrupted)")
 
 // Box seals and opens values under one key. It is safe for concurrent use.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	key  []byte
+}
 
 // New returns a Box over a 32-byte key.
 func New(key []byte) (*Box, error) {
@@ -53,7 +58,17 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, key: append([]byte(nil), key...)}, nil
+}
+
+// Derive returns a 32-byte key for purpose (e.g. "loop-cursors"),
+// HMAC-SHA256 of purpose under the box's key: the same on every replica
+// that shares the key, different per purpose, and revealing nothing of the
+// key itself.
+func (b *Box) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext with a fresh random nonce.

@@ -142,3 +142,18 @@ func TestLoadKeyEnv(t *testing.T) {
 		t.Error("no env key and no data dir accepted")
 	}
 }
+
+func TestDerive(t *testing.T) {
+	k := make([]byte, secrets.KeySize)
+	a, _ := secrets.New(k)
+	b, _ := secrets.New(k)
+	k2 := make([]byte, secrets.KeySize)
+	k2[0] = 1
+	c, _ := secrets.New(k2)
+	if string(a.Derive("x")) != string(b.Derive("x")) || len(a.Derive("x")) != 32 {
+		t.Error("the same key and purpose must derive the same 32 bytes")
+	}
+	if string(a.Derive("x")) == string(a.Derive("y")) || string(a.Derive("x")) == string(c.Derive("x")) {
+		t.Error("another purpose or key must derive another key")
+	}
+}

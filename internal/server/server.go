@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/loopapi/loophttp"
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
 )
@@ -33,6 +34,12 @@ type Config struct {
 	// RequestTimeout is every request's deadline, reading its body
 	// included (≤ 0: DefaultRequestTimeout). See withDeadline.
 	RequestTimeout time.Duration
+	// LoopCursorKey signs the Loop API's page cursors; replicas must
+	// share it (nil: a random key per process).
+	LoopCursorKey []byte
+	// LoopLimit, when set, replaces Services.LoopLimiter as the Loop API's
+	// per-key limit (tests use it to control time).
+	LoopLimit func(key string) (ok bool, retryAfter time.Duration)
 }
 
 // DefaultRequestTimeout is Config.RequestTimeout's default.
@@ -72,6 +79,11 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter}).Mount(s.mux)
+	loopLimit := cfg.LoopLimit
+	if loopLimit == nil {
+		loopLimit = sv.LoopLimiter.Allow
+	}
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
 	sv.Refundid.Mount(s.mux)
 	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)

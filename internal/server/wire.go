@@ -8,6 +8,7 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
@@ -67,6 +68,7 @@ func NewServices(o Options) *Services {
 	a := app.New(o.Store)
 	a.PublicURL = o.PublicURL
 	a.OnReturnChange(ecwidsync.OnReturnChange)
+	a.OnReturnChange(loopapi.OnReturnChange)
 	if o.Webhooks.Secrets == nil {
 		o.Webhooks.Secrets = o.Secrets
 	}

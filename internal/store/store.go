@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/returns"
@@ -71,6 +72,7 @@ type ReadTx interface {
 	WebhooksReader
 	IntegrationsReader
 	RefundidReader
+	LoopReader
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -105,6 +107,7 @@ type Tx interface {
 	WebhooksWriter
 	IntegrationsWriter
 	RefundidWriter
+	LoopWriter
 
 	// Now is the transaction's clock, fixed for its duration.
 	Now() time.Time
@@ -541,4 +544,84 @@ func Read[T any](ctx context.Context, st Store, fn func(ReadTx) (T, error)) (T, 
 		return err
 	})
 	return v, err
+}
+
+// Kinds of numeric Loop ids (LoopReader, LoopWriter): what the native id
+// names.
+const (
+	LoopKindReturn  = "return"  // a return's id
+	LoopKindLine    = "line"    // a returned unit: LoopLineNative(item id, unit)
+	LoopKindOrder   = "order"   // an order's Rebound id
+	LoopKindComment = "comment" // a comment (a Loop note)
+	LoopKindStore   = "store"   // a store (Loop's shop_id)
+	LoopKindWebhook = "webhook" // a webhook subscription
+)
+
+// LoopLineNative is the native id of unit unit of the return item itemID.
+func LoopLineNative(itemID string, unit int) string { return fmt.Sprintf("%s/%d", itemID, unit) }
+
+// LoopKey is a position in a Loop list: the list's time (created_at or
+// updated_at, to the microsecond as stored) and the return's numeric id.
+type LoopKey struct {
+	At time.Time
+	ID int64
+}
+
+// LoopReturnQuery selects a page of ListLoopReturns.
+type LoopReturnQuery struct {
+	// ByUpdated windows and orders on updated_at; otherwise created_at.
+	ByUpdated bool
+	// From and To bound the window, both inclusive.
+	From, To time.Time
+	// Statuses filters on status; empty means every status.
+	Statuses []returns.Status
+	// After and Before, when set, keep the rows strictly after / before
+	// that position.
+	After, Before *LoopKey
+	// Descending orders by (time, id) descending instead of ascending.
+	Descending bool
+	// Limit is the most rows returned; ≤ 0 means 100.
+	Limit int
+}
+
+// LoopReturn is a return with its numeric id and list position.
+type LoopReturn struct {
+	Return *returns.Return
+	Key    LoopKey
+}
+
+// LoopReader reads the numeric ids Loop's clients see.
+type LoopReader interface {
+	// LoopIDs returns the numeric ids of the store's native ids of kind,
+	// keyed by native id; ids with none are left out.
+	LoopIDs(ctx context.Context, storeID, kind string, nativeIDs []string) (map[string]int64, error)
+
+	// LoopNativeID returns the native id behind the store's numeric id of
+	// kind, or ENOTFOUND (also when it is another store's or kind's).
+	LoopNativeID(ctx context.Context, storeID, kind string, id int64) (string, error)
+
+	// ListLoopReturns returns a page of the store's numbered returns in the
+	// window, ordered by (time, numeric id), filtered by q. It reads the page
+	// through an index in (store, time, numeric id) order from the keyset
+	// position: its cost does not grow with the returns before it.
+	ListLoopReturns(ctx context.Context, storeID string, q LoopReturnQuery) ([]LoopReturn, error)
+
+	// HasUnnumberedReturns reports whether the store has returns without a
+	// numeric id (written to the store without AssignLoopIDs).
+	HasUnnumberedReturns(ctx context.Context, storeID string) (bool, error)
+}
+
+// LoopWriter assigns numeric ids. An id is assigned once and never given to
+// anything else, in any store, even after what it named is deleted.
+type LoopWriter interface {
+	// AssignLoopIDs gives each native id of kind that has no numeric id a
+	// new one, in the order given, and returns the numeric ids of all of
+	// them. For LoopKindReturn the return's row carries its id too (see
+	// ListLoopReturns). Assigning concurrently is safe: one id wins.
+	AssignLoopIDs(ctx context.Context, storeID, kind string, nativeIDs []string) (map[string]int64, error)
+
+	// NumberReturns assigns numeric ids to up to limit of the store's
+	// returns that have none, oldest first, and returns how many it
+	// numbered.
+	NumberReturns(ctx context.Context, storeID string, limit int) (int, error)
 }

@@ -40,6 +40,9 @@ func (w *FillWorker) Work(ctx context.Context, job *river.Job[jobs.WebhookFillAr
 		next := ""
 		switch a.Mode {
 		case jobs.FillBackfill:
+			if hook.Kind == returns.WebhookLoop && hook.Topic != returns.WebhookTopicReturn {
+				return nil // a backfill is of returns: label and processing subscribers get none
+			}
 			rs, err := tx.ListReturns(ctx, a.StoreID, store.ReturnQuery{Before: a.Cursor, Limit: fillChunk})
 			if err != nil {
 				return err

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
@@ -34,6 +36,12 @@ type WebhookInput struct {
 	URL         string
 	BearerToken *string // nil or "": none (callback.auth null, {}, {"bearer": {}}; a PUT replaces the callback, its auth included)
 	Backfill    bool
+	// Trigger is, for kind loop, the one trigger of Topic to deliver (""
+	// for all of them); Loop's topics (return, label, return.processing)
+	// are accepted for kind loop only.
+	Trigger string
+	// Disabled creates the subscription disabled (Loop's status inactive).
+	Disabled bool
 }
 
 // WebhookResult is a subscription and, right after it was created or its
@@ -75,9 +83,9 @@ func (a *Service) checkWebhookInput(ctx context.Context, in *WebhookInput, creat
 		default:
 			errs = append(errs, returns.Invalid("webhook.kind", fmt.Sprintf("unknown kind %q; expected redo or loop", in.Kind)))
 		}
-		if in.Topic != returns.WebhookTopicReturn {
-			errs = append(errs, returns.Invalid("webhook.topic", fmt.Sprintf("unknown topic %q; the only topic is \"return\"", in.Topic)))
-		}
+	}
+	if create || in.Topic != "" {
+		errs = append(errs, checkTopic(in.Kind, in.Topic, in.Trigger)...)
 	}
 	if in.ExternalID != nil && len(*in.ExternalID) > MaxExternalIDLen {
 		errs = append(errs, returns.Invalid("webhook.externalId", fmt.Sprintf("must be at most %d characters", MaxExternalIDLen)))
@@ -99,6 +107,30 @@ func (a *Service) checkWebhookInput(ctx context.Context, in *WebhookInput, creat
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkTopic checks a subscription's topic and trigger: "return" with no
+// trigger for kind redo; one of Loop's topics, and no trigger or one of
+// the topic's, for kind loop.
+func checkTopic(kind returns.WebhookKind, topic, trigger string) []error {
+	if kind != returns.WebhookLoop {
+		var errs []error
+		if topic != returns.WebhookTopicReturn {
+			errs = append(errs, returns.Invalid("webhook.topic", fmt.Sprintf("unknown topic %q; the only topic is \"return\"", topic)))
+		}
+		if trigger != "" {
+			errs = append(errs, returns.Invalid("webhook.trigger", "only subscriptions of kind loop have a trigger"))
+		}
+		return errs
+	}
+	triggers, ok := loopapi.TopicTriggers[loopapi.Topic(topic)]
+	if !ok {
+		return []error{returns.Invalid("webhook.topic", fmt.Sprintf("unknown topic %q; expected return, label or return.processing", topic))}
+	}
+	if trigger != "" && !slices.Contains(triggers, loopapi.Trigger(trigger)) {
+		return []error{returns.Invalid("webhook.trigger", fmt.Sprintf("trigger %q is not one of topic %s's", trigger, topic))}
+	}
+	return nil
 }
 
 // guard is the SSRF guard webhook targets are checked with.
@@ -130,7 +162,7 @@ func (a *Service) UpsertWebhook(ctx context.Context, storeID string, in WebhookI
 				if w, err = tx.LockWebhook(ctx, storeID, w.ID); err != nil {
 					return err
 				}
-				w.Kind, w.Topic, w.URL, w.UpdatedAt = in.Kind, in.Topic, in.URL, now
+				w.Kind, w.Topic, w.Trigger, w.URL, w.UpdatedAt = in.Kind, in.Topic, in.Trigger, in.URL, now
 				if err := a.setBearer(w, in.BearerToken); err != nil {
 					return err
 				}
@@ -157,7 +189,10 @@ func (a *Service) UpsertWebhook(ctx context.Context, storeID string, in WebhookI
 			return err
 		}
 		w := &returns.Webhook{ID: returns.NewID(now), StoreID: storeID, ExternalID: in.ExternalID, Kind: in.Kind, Topic: in.Topic,
-			URL: in.URL, Secrets: []returns.WebhookSecret{{Secret: sealed, CreatedAt: now}}, CreatedAt: now, UpdatedAt: now}
+			Trigger: in.Trigger, URL: in.URL, Secrets: []returns.WebhookSecret{{Secret: sealed, CreatedAt: now}}, CreatedAt: now, UpdatedAt: now}
+		if in.Disabled {
+			w.Disabled, w.DisabledReason, w.DisabledAt = true, "Created inactive.", &now
+		}
 		if err := a.setBearer(w, in.BearerToken); err != nil {
 			return err
 		}
@@ -208,8 +243,9 @@ func (a *Service) ListWebhooks(ctx context.Context, storeID string) ([]*returns.
 }
 
 // UpdateWebhook changes a subscription's callback (URL and bearer token)
-// and external id. Errors: ENOTFOUND, EINVALID, ECONFLICT when the external
-// id is another subscription's.
+// and external id and, when in.Topic is set, its topic and trigger (kind
+// loop; in.Kind must then be the subscription's kind). Errors: ENOTFOUND,
+// EINVALID, ECONFLICT when the external id is another subscription's.
 func (a *Service) UpdateWebhook(ctx context.Context, storeID, id string, in WebhookInput) (*returns.Webhook, error) {
 	if err := a.needSecrets(); err != nil {
 		return nil, err
@@ -222,6 +258,12 @@ func (a *Service) UpdateWebhook(ctx context.Context, storeID, id string, in Webh
 		var err error
 		if w, err = tx.LockWebhook(ctx, storeID, id); err != nil {
 			return err
+		}
+		if in.Topic != "" {
+			if in.Kind != w.Kind {
+				return returns.Invalid("webhook.kind", "a subscription's kind cannot be changed")
+			}
+			w.Topic, w.Trigger = in.Topic, in.Trigger
 		}
 		w.URL, w.ExternalID, w.UpdatedAt = in.URL, in.ExternalID, tx.Now()
 		if err := a.setBearer(w, in.BearerToken); err != nil {

@@ -31,6 +31,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/store"
@@ -50,8 +51,17 @@ func EnqueueDeliver(ctx context.Context, tx store.Tx, storeID, webhookID string,
 // DeliveryFor returns the delivery of the store event ev to w, or nil when
 // ev is not a return event (w's topic). Its webhook-id is "msg_<event id>",
 // the same on every attempt.
+//
+// A loop subscription gets the events of its topic, and when it names a
+// trigger only those with that trigger (LoopTrigger); any other
+// subscription every return event.
 func DeliveryFor(w *returns.Webhook, ev *returns.Event) *returns.Delivery {
-	if ev.Kind != returns.EventReturnCreated && ev.Kind != returns.EventReturnUpdated {
+	if w.Kind == returns.WebhookLoop {
+		trig := LoopTrigger(w.Topic, ev)
+		if trig == "" || (w.Trigger != "" && w.Trigger != string(trig)) {
+			return nil
+		}
+	} else if ev.Kind != returns.EventReturnCreated && ev.Kind != returns.EventReturnUpdated {
 		return nil
 	}
 	var head struct {
@@ -79,7 +89,7 @@ func fanOut(ctx context.Context, tx store.Tx, storeID string, evs []*returns.Eve
 		return err
 	}
 	for _, w := range hooks {
-		if w.Topic != returns.WebhookTopicReturn {
+		if w.Topic != returns.WebhookTopicReturn && w.Kind != returns.WebhookLoop {
 			continue
 		}
 		var ds []*returns.Delivery
@@ -320,6 +330,28 @@ func (w *DeliverWorker) round(ctx context.Context, args jobs.DeliverArgs) (int, 
 			return 0, time.Time{}, err
 		}
 	}
+	// Loop payloads name numeric ids, assigned here when the return got
+	// none at creation (e.g. imported straight into the store).
+	var lids map[string]loopapi.IDs
+	var shopID int64
+	if hook.Kind == returns.WebhookLoop {
+		var rs []*returns.Return
+		for _, ch := range changes {
+			if ch != nil {
+				rs = append(rs, &ch.Return)
+			}
+		}
+		if err := w.Store.Update(ctx, func(tx store.Tx) error {
+			var err error
+			if shopID, err = loopapi.ShopID(ctx, tx, args.StoreID); err != nil {
+				return err
+			}
+			lids, err = loopapi.AssignIDs(ctx, tx, args.StoreID, rs)
+			return err
+		}); err != nil {
+			return 0, time.Time{}, err
+		}
+	}
 	secretsClear, bearer, keyErr := w.keys(hook, time.Now())
 
 	atts := make([]attempt, len(batch))
@@ -338,7 +370,8 @@ func (w *DeliverWorker) round(ctx context.Context, args jobs.DeliverArgs) (int, 
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			atts[i].out, atts[i].err = w.send(ctx, hook, name, d, changes[i], orders[changes[i].Return.OrderID], secretsClear, bearer)
+			ids := LoopIDs{ShopID: shopID, IDs: lids[changes[i].Return.ID]}
+			atts[i].out, atts[i].err = w.send(ctx, hook, name, d, changes[i], orders[changes[i].Return.OrderID], ids, secretsClear, bearer)
 		})
 	}
 	wg.Wait()
@@ -379,8 +412,14 @@ func (w *DeliverWorker) keys(hook *returns.Webhook, now time.Time) ([]string, st
 }
 
 // send renders, signs and posts one delivery.
-func (w *DeliverWorker) send(ctx context.Context, hook *returns.Webhook, merchant string, d *returns.Delivery, ch *returns.ReturnChange, o *returns.Order, secrets []string, bearer string) (Outcome, error) {
-	body, err := Payload(hook.Kind, ch, o, merchant)
+func (w *DeliverWorker) send(ctx context.Context, hook *returns.Webhook, merchant string, d *returns.Delivery, ch *returns.ReturnChange, o *returns.Order, ids LoopIDs, secrets []string, bearer string) (Outcome, error) {
+	var body []byte
+	var err error
+	if hook.Kind == returns.WebhookLoop {
+		body, err = LoopPayload(hook, d.Payload, ch, o, ids)
+	} else {
+		body, err = Payload(hook.Kind, ch, o, merchant)
+	}
 	if err != nil {
 		return Outcome{}, err
 	}

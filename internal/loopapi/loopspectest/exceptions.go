@@ -201,6 +201,13 @@ var Exceptions = []Exception{
 		Patches: []Patch{{Op: "add", Path: ptr("paths", "*", "*", "responses", "429"), Value: tooManyResponse}},
 	},
 	{
+		ID: "webhooks-list-401", Doc: DocWebhooks,
+		Reason: "Get Webhooks declares no 401, though it is authenticated like every other webhooks operation, which answer " +
+			"a request without valid credentials with the UnauthorizedResponse; so does Get Webhooks.",
+		Patches: []Patch{{Op: "add", Path: op("/webhooks", "get", "responses", "401"),
+			Value: `{"description":"Unauthorized","content":{"application/json":{"schema":{"$ref":"#/components/schemas/UnauthorizedResponse"}}}}`}},
+	},
+	{
 		ID: "processing-topic", Doc: DocWebhooks,
 		Reason: "Loop documents the return.processing topic and its return.processing.failed trigger on its webhook-topics pages; " +
 			"the copy's enums leave them out.",

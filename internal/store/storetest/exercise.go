@@ -52,6 +52,8 @@ var contract = []struct {
 	{"RefundidIntegrations", testRefundidIntegrations},
 	{"RefundidRefundsAndKeys", testRefundidRefundsAndKeys},
 	{"LockRefundidRefundSerialises", testLockRefundidRefundSerialises},
+	{"LoopIDs", testLoopIDs},
+	{"ListLoopReturns", testListLoopReturns},
 }
 
 // Exercise runs the whole store contract suite against the backend that
