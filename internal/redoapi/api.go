@@ -16,31 +16,41 @@ import (
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/ratelimit"
+	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
+
+// Surface names this surface in Rebound's OpenAPI document.
+const Surface = "Redo API v2.2"
 
 // Config configures New.
 type Config struct {
 	App      *app.App
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
+	// Refundid, when set, adds the Refundid connection and link routes.
+	Refundid *refundidsync.Service
 	// RateLimit limits requests per API key (nil: no limit).
 	RateLimit *ratelimit.Limiter
+	// Catalog, when set, records every route for the OpenAPI document.
+	Catalog *httpx.Catalog
 }
 
 // API serves Redo's API v2.2 and Rebound's extensions to it.
 type API struct {
-	app   *app.App
-	hooks *webhooks.Service
-	ecwid *ecwidsync.Service
-	limit *ratelimit.Limiter
-	mux   *http.ServeMux
+	app      *app.App
+	hooks    *webhooks.Service
+	ecwid    *ecwidsync.Service
+	refundid *refundidsync.Service
+	limit    *ratelimit.Limiter
+	catalog  *httpx.Catalog
+	mux      *http.ServeMux
 }
 
 // New returns the API; Mount adds its routes to a mux.
 func New(cfg Config) *API {
-	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, limit: cfg.RateLimit}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, limit: cfg.RateLimit, catalog: cfg.Catalog}
 }
 
 // Mount registers every route of the surface on mux.
@@ -51,6 +61,9 @@ func (s *API) Mount(mux *http.ServeMux) {
 	s.returnRoutes()
 	s.webhookRoutes()
 	s.integrationRoutes()
+	if s.refundid != nil {
+		s.refundidRoutes()
+	}
 }
 
 // authedHandler serves a request made with a valid key that may act on the
@@ -62,6 +75,7 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, key *returns.API
 // {storeId} of the path if there is one (403, before any data is read) and
 // grant scope (403 com.getredo.api:scope/forbidden).
 func (s *API) handle(pattern string, scope returns.Scope, style errStyle, h authedHandler) {
+	s.catalog.Add(pattern, Surface, httpx.SecurityBearer, string(scope))
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		httpx.RouteOf(r).WriteError = writerFor(style)
 		key, err := s.authenticate(r)

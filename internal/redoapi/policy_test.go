@@ -13,9 +13,9 @@ import (
 func TestPolicyAndLabelDTOsCarryEveryField(t *testing.T) {
 	p := returns.Policy{
 		WindowDays: 30, WindowFrom: returns.WindowFromDelivery, FinalSaleTags: []string{"final"}, NonReturnableSKUs: []string{"GIFT"},
-		Reasons:     []returns.Reason{{Code: "fit", Label: "Fit", Children: []returns.Reason{{Code: "small", Label: "Too small"}}}},
-		AutoApprove: true,
-		ReviewRules: []returns.ReviewRule{{MinValue: &returns.Money{Minor: 10000, Currency: "USD"}, ReasonCodes: []string{"fit"}, CustomerTags: []string{"vip"}}},
+		Reasons:                  []returns.Reason{{Code: "fit", Label: "Fit", Children: []returns.Reason{{Code: "small", Label: "Too small"}}}},
+		AutoApprove:              true,
+		ReviewRules:              []returns.ReviewRule{{MinValue: &returns.Money{Minor: 10000, Currency: "USD"}, ReasonCodes: []string{"fit"}, CustomerTags: []string{"vip"}}},
 		RestockingFeeBasisPoints: 500, RestockingFeeFlat: 100, RefundShipping: true, ReturnShippingFee: 595,
 	}
 	same := func(what string, domain, wire, back any) {

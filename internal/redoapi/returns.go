@@ -56,6 +56,7 @@ func (s *API) returnRoutes() {
 	s.handle("PUT /v2.2/returns/{returnId}/label", returns.ScopeReturnsWrite, styleProblem, s.setReturnLabel)
 	s.handle("GET /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsRead, styleProblem, s.getPolicy)
 	s.handle("PUT /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsWrite, styleProblem, s.putPolicy)
+	s.catalog.Add("GET "+app.FilesPath+"{id}", Surface, httpx.SecurityNone, "")
 	s.mux.HandleFunc("GET "+app.FilesPath+"{id}", s.serveFile)
 }
 

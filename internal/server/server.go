@@ -29,6 +29,8 @@ type Config struct {
 	// Registry receives the metrics; nil means a new registry with the Go
 	// and process collectors.
 	Registry *prometheus.Registry
+	// Version is the build's version, shown in /openapi.json.
+	Version string
 	// AccessLog logs one line per request (default on in serve).
 	AccessLog bool
 	// RequestTimeout is every request's deadline, reading its body
@@ -55,6 +57,7 @@ type Server struct {
 	accessLog bool
 	timeout   time.Duration
 	handler   http.Handler
+	openapi   []byte
 }
 
 // New builds the handler and registers its metrics.
@@ -78,15 +81,17 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter}).Mount(s.mux)
+	cat := &httpx.Catalog{}
+	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, RateLimit: sv.RedoLimiter, Catalog: cat}).Mount(s.mux)
 	loopLimit := cfg.LoopLimit
 	if loopLimit == nil {
 		loopLimit = sv.LoopLimiter.Allow
 	}
-	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey}).Mount(s.mux)
-	sv.Ecwid.Mount(s.mux)
-	sv.Refundid.Mount(s.mux)
-	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Catalog: cat}).Mount(s.mux)
+	sv.Ecwid.Mount(s.mux, cat)
+	sv.Refundid.Mount(s.mux, cat)
+	s.openapi = openAPIDocument(cat.Routes(), cfg.Version)
+	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s

@@ -44,7 +44,12 @@ type Config struct {
 	CursorKey []byte
 	// Now is the clock of the list's default window (default time.Now).
 	Now func() time.Time
+	// Catalog, when set, records every route for the OpenAPI document.
+	Catalog *httpx.Catalog
 }
+
+// Surface names this surface in Rebound's OpenAPI document.
+const Surface = "Loop API"
 
 // API is the Loop-compatible surface.
 type API struct {
@@ -53,6 +58,7 @@ type API struct {
 	limit   func(string) (bool, time.Duration)
 	cursors *loopapi.Cursors
 	now     func() time.Time
+	catalog *httpx.Catalog
 	mux     *http.ServeMux
 }
 
@@ -68,7 +74,7 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, catalog: cfg.Catalog}
 }
 
 // Mount registers every route under every prefix on mux.
@@ -86,6 +92,7 @@ type handler func(w http.ResponseWriter, r *http.Request, key *returns.APIKey) e
 // webhooks API's OAuth clients, Authorization: Bearer) must be valid and
 // grant scope, else Loop's 401; then the rate limit, else 429.
 func (a *API) handle(pattern string, scope returns.Scope, h handler) {
+	a.catalog.Add(pattern, Surface, httpx.SecurityXAuthorization, string(scope))
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		httpx.RouteOf(r).WriteError = writeError
 		key, err := a.authenticate(r)
