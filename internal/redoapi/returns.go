@@ -60,13 +60,7 @@ func (s *API) returnRoutes() {
 	s.mux.HandleFunc("GET "+app.FilesPath+"{id}", s.serveFile)
 }
 
-func actorOf(key *returns.APIKey) returns.Actor {
-	name := key.Label
-	if name == "" {
-		name = "API key " + key.ID
-	}
-	return returns.Actor{Kind: returns.ActorAPIKey, ID: key.ID, Name: name}
-}
+func actorOf(key *returns.APIKey) returns.Actor { return returns.KeyActor(key, "") }
 
 // ---- create
 

@@ -131,13 +131,7 @@ func (a *API) authenticate(r *http.Request) (*returns.APIKey, error) {
 	return a.app.Authenticate(r.Context(), tok)
 }
 
-func actorOf(key *returns.APIKey) returns.Actor {
-	name := key.Label
-	if name == "" {
-		name = "API key " + key.ID
-	}
-	return returns.Actor{Kind: returns.ActorAPIKey, ID: key.ID, Name: name + " (Loop API)"}
-}
+func actorOf(key *returns.APIKey) returns.Actor { return returns.KeyActor(key, "Loop API") }
 
 // write sends v as Loop encodes its bodies.
 func write(w http.ResponseWriter, status int, v any) {
