@@ -348,7 +348,6 @@ func Apportion(total int64, weights []int64) []int64 {
 	return parts
 }
 
-
 // mulDiv returns ⌊a·b/c⌋ and a·b mod c, computed on 128 bits. It requires
 // c > 0 and a ≤ c (so the quotient fits in 64 bits).
 func mulDiv(a, b, c uint64) (q, r uint64) {
