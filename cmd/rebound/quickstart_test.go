@@ -85,7 +85,7 @@ func runDoc(t *testing.T, doc, name string, env ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) })
+	t.Cleanup(func() { stopGroup(cmd.Process.Pid) })
 	werr := cmd.Wait()
 	b, err := os.ReadFile(out.Name())
 	if err != nil {
@@ -133,5 +133,20 @@ func TestReadmeQuickstart(t *testing.T) {
 	t.Logf("quick start output:\n%s", text)
 	if n := strings.Count(text, " succeeded\n"); n < 3 {
 		t.Errorf("the delivery log shows %d succeeded deliveries, want at least 3:\n%s", n, text)
+	}
+}
+
+// stopGroup ends the process group pgid: SIGTERM (the server shuts down
+// gracefully), then SIGKILL after 15 s, and waits until no process of it
+// is left, so that the test's temporary dirs are no longer written to.
+func stopGroup(pgid int) {
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	deadline := time.Now().Add(15 * time.Second)
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			deadline = time.Now().Add(time.Hour)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
