@@ -20,6 +20,7 @@ import (
 	"github.com/reboundhq/rebound/internal/loopapi/loophttp"
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/web"
 )
 
 // Config configures New.
@@ -87,6 +88,7 @@ func New(cfg Config) *Server {
 	sv.Ecwid.Mount(s.mux)
 	sv.Refundid.Mount(s.mux)
 	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
+	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s
