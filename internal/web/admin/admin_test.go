@@ -217,7 +217,9 @@ func TestAdminRolesAndCSRF(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity {
 			t.Errorf("bogus scope: %d", r.status)
 		}
-		ks, _ := store.Read(context.Background(), st, func(tx store.ReadTx) ([]*returns.APIKey, error) { return tx.ListAPIKeys(context.Background(), e.storeID) })
+		ks, _ := store.Read(context.Background(), st, func(tx store.ReadTx) ([]*returns.APIKey, error) {
+			return tx.ListAPIKeys(context.Background(), e.storeID)
+		})
 		if len(ks) != 1 {
 			t.Errorf("a key was created from a tampered form: %d keys", len(ks))
 		}

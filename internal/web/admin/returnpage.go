@@ -260,7 +260,9 @@ func (h *Handler) preview(r *http.Request, p *page, d *returnData, ds []returns.
 	}
 	var others []returns.Return
 	if c.OrderID != "" {
-		rs, err := store.Read(ctx, h.st, func(tx store.ReadTx) ([]*returns.Return, error) { return tx.ReturnsForOrder(ctx, p.Store.ID, c.OrderID) })
+		rs, err := store.Read(ctx, h.st, func(tx store.ReadTx) ([]*returns.Return, error) {
+			return tx.ReturnsForOrder(ctx, p.Store.ID, c.OrderID)
+		})
 		if err != nil {
 			return nil, err
 		}

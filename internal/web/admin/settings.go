@@ -21,9 +21,9 @@ import (
 
 type policyForm struct {
 	WindowDays, WindowFrom, FinalSaleTags, NonReturnableSKUs, Reasons, ReviewRules string
-	AutoApprove, RefundShipping                                                 bool
-	RestockingPercent, RestockingFlat, ReturnShippingFee, Currency              string
-	WindowFroms                                                                 []string
+	AutoApprove, RefundShipping                                                    bool
+	RestockingPercent, RestockingFlat, ReturnShippingFee, Currency                 string
+	WindowFroms                                                                    []string
 }
 
 var windowFroms = []string{string(returns.WindowFromOrder), string(returns.WindowFromFulfillment), string(returns.WindowFromDelivery)}
@@ -517,12 +517,12 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, p *page) {
 // ---- users
 
 type usersData struct {
-	Users      []*store.User
-	Roles      []users.Role
-	InviteURL  string
-	Email      string
-	Role       string
-	Me         string
+	Users     []*store.User
+	Roles     []users.Role
+	InviteURL string
+	Email     string
+	Role      string
+	Me        string
 }
 
 func (h *Handler) usersPage(w http.ResponseWriter, r *http.Request, p *page) {
