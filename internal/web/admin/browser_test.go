@@ -161,7 +161,7 @@ func TestBrowserAdmin(t *testing.T) {
 		e := newEnv(t, st)
 		b := newBrowser(t, axe)
 		base := e.srv.URL
-		b.run(chromedp.Navigate(base+"/admin/returns"))
+		b.run(chromedp.Navigate(base + "/admin/returns"))
 		if !strings.Contains(b.location(), "/admin/signin") {
 			t.Fatalf("not sent to sign in: %s", b.location())
 		}
