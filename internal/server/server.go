@@ -20,6 +20,8 @@ import (
 	"github.com/reboundhq/rebound/internal/loopapi/loophttp"
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/web"
+	"github.com/reboundhq/rebound/internal/web/admin"
 )
 
 // Config configures New.
@@ -92,6 +94,8 @@ func New(cfg Config) *Server {
 	sv.Refundid.Mount(s.mux, cat)
 	s.openapi = openAPIDocument(cat.Routes(), cfg.Version)
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
+	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
+	admin.New(admin.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid}).Mount(s.mux)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s
