@@ -21,6 +21,7 @@ import (
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/web"
+	"github.com/reboundhq/rebound/internal/web/portal"
 )
 
 // Config configures New.
@@ -89,6 +90,7 @@ func New(cfg Config) *Server {
 	sv.Refundid.Mount(s.mux)
 	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
 	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
+	portal.New(portal.Config{App: sv.App, StatusKey: sv.PortalKey()}).Mount(s.mux)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s
