@@ -118,10 +118,10 @@ func (p *Portal) options(w http.ResponseWriter, r *http.Request) {
 		Address2: f.String("address2", 200),
 		City:     f.Required("city", 100, "Enter the town or city."),
 		Zip:      f.String("zip", 20), ProvinceCode: f.String("province", 50),
-		CountryCode: strings.ToUpper(f.Required("country", 2, "Enter the country as a two-letter code, such as US.")),
+		CountryCode: strings.ToUpper(f.String("country", 0)),
 		Phone:       f.String("phone", 40),
 	}
-	if a.CountryCode != "" && !isAlpha2(a.CountryCode) {
+	if !isAlpha2(a.CountryCode) {
 		f.Errors.Add("country", "Enter the country as a two-letter code, such as US.")
 	}
 	if !f.Errors.OK() {
