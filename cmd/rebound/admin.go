@@ -13,6 +13,7 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/web/portal"
 )
 
 // rebound migrate, store and key: one-shot commands on the database of
@@ -44,10 +45,15 @@ func storeCreateCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
 	db.register(fs.FlagSet)
 	name := fs.String("name", "", "store (merchant) name")
+	handle := fs.String("handle", "", "the store's short handle in its portal URL /portal/{handle} (default: made from the name)")
 	fs.require("name")
 	return func(ctx context.Context) error {
 		if *name == "" {
 			fmt.Fprintln(c.stderr, "rebound store create: --name is required")
+			return errUsage
+		}
+		if *handle != "" && !portal.ValidHandle(*handle) {
+			fmt.Fprintln(c.stderr, "rebound store create: --handle must be 1 to 40 lower-case letters, digits and inner dashes")
 			return errUsage
 		}
 		st, err := db.open(ctx, quiet(c.log))
@@ -59,8 +65,12 @@ func storeCreateCmd(fs *flagSet, c *cli) func(context.Context) error {
 		if err != nil {
 			return err
 		}
+		ps, err := portal.SetHandle(ctx, st, s.ID, *handle)
+		if err != nil {
+			return err
+		}
 		c.log.Info("store created", slog.String("storeId", s.ID), slog.String("keyId", k.Key.ID))
-		return printJSON(c.stdout, map[string]string{"storeId": s.ID, "name": s.Name, "apiKey": k.Secret})
+		return printJSON(c.stdout, map[string]string{"storeId": s.ID, "name": s.Name, "apiKey": k.Secret, "handle": ps.Handle})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/reboundhq/rebound/internal/examples"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/web/portal"
 )
 
 // demoStoreName names the store --demo creates.
@@ -58,6 +59,10 @@ func printDemo(ctx context.Context, a *app.App, base string, out io.Writer) erro
 	if err != nil {
 		return err
 	}
+	ps, err := portal.SetHandle(ctx, a.Store, s.ID, "")
+	if err != nil {
+		return err
+	}
 	body := strings.ReplaceAll(string(examples.Order()), "'", `'\''`)
 	fmt.Fprintf(out, `Demo store ready.
   store id: %s
@@ -74,6 +79,10 @@ Then read it back:
 
 curl -sS %s/v2.2/stores/%s/orders/order_123456 -H 'Authorization: Bearer %s'
 
-`, s.ID, k.Secret, base, s.ID, k.Secret, body, base, s.ID, k.Secret)
+Shopper portal (after the sync, order number order_123456, email jane.doe@example.com):
+
+  %s/portal/%s
+
+`, s.ID, k.Secret, base, s.ID, k.Secret, body, base, s.ID, k.Secret, base, ps.Handle)
 	return nil
 }

@@ -212,8 +212,8 @@ func createStore(t *testing.T, env []string, name string, dbArgs ...string) crea
 	t.Helper()
 	r := mustRebound(t, env, append([]string{"store", "create", "--name", name}, dbArgs...)...)
 	m := oneJSON(t, r.stdout)
-	if got := keysOf(m); !slices.Equal(got, []string{"apiKey", "name", "storeId"}) {
-		t.Fatalf("store create printed keys %v, want exactly [apiKey name storeId]: %s", got, r.stdout)
+	if got := keysOf(m); !slices.Equal(got, []string{"apiKey", "handle", "name", "storeId"}) {
+		t.Fatalf("store create printed keys %v, want exactly [apiKey handle name storeId]: %s", got, r.stdout)
 	}
 	s := createdStore{id: str(t, m, "storeId"), name: str(t, m, "name"), key: str(t, m, "apiKey")}
 	if s.name != name {

@@ -24,11 +24,18 @@ func TestStoreCreate(t *testing.T) {
 	data := t.TempDir()
 	r := mustRebound(t, nil, "store", "create", "--name", "Acme Outdoor", "--data-dir", data)
 	m := oneJSON(t, r.stdout)
-	if got := keysOf(m); !slices.Equal(got, []string{"apiKey", "name", "storeId"}) {
-		t.Fatalf("store create printed keys %v, want exactly [apiKey name storeId]", got)
+	if got := keysOf(m); !slices.Equal(got, []string{"apiKey", "handle", "name", "storeId"}) {
+		t.Fatalf("store create printed keys %v, want exactly [apiKey handle name storeId]", got)
 	}
 	if m["name"] != "Acme Outdoor" {
 		t.Errorf("name = %v", m["name"])
+	}
+	if m["handle"] != "acme-outdoor" {
+		t.Errorf("handle = %v, want acme-outdoor (made from the name)", m["handle"])
+	}
+	r2 := mustRebound(t, nil, "store", "create", "--name", "Acme Two", "--handle", "acme2", "--data-dir", t.TempDir())
+	if h := oneJSON(t, r2.stdout)["handle"]; h != "acme2" {
+		t.Errorf("--handle acme2 printed handle %v", h)
 	}
 	keyID(t, str(t, m, "apiKey"))
 	if !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(str(t, m, "storeId")) {

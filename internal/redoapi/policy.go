@@ -14,6 +14,7 @@ type policyJSON struct {
 	FinalSaleTags            []string         `json:"finalSaleTags,omitempty"`
 	NonReturnableSKUs        []string         `json:"nonReturnableSkus,omitempty"`
 	Reasons                  []reasonJSON     `json:"reasons,omitempty"`
+	Questions                []questionJSON   `json:"questions,omitempty"`
 	AutoApprove              bool             `json:"autoApprove"`
 	ReviewRules              []reviewRuleJSON `json:"reviewRules,omitempty"`
 	RestockingFeeBasisPoints int              `json:"restockingFeeBasisPoints"`
@@ -23,9 +24,16 @@ type policyJSON struct {
 }
 
 type reasonJSON struct {
-	Code     string       `json:"code"`
-	Label    string       `json:"label"`
-	Children []reasonJSON `json:"children,omitempty"`
+	Code          string       `json:"code"`
+	Label         string       `json:"label"`
+	Children      []reasonJSON `json:"children,omitempty"`
+	RequiresPhoto bool         `json:"requiresPhoto,omitempty"`
+}
+
+type questionJSON struct {
+	Question string   `json:"question"`
+	Options  []string `json:"options"`
+	Required bool     `json:"required,omitempty"`
 }
 
 type reviewRuleJSON struct {
@@ -48,6 +56,9 @@ func policyView(p returns.Policy) policyJSON {
 		RestockingFeeBasisPoints: p.RestockingFeeBasisPoints, RestockingFeeFlat: p.RestockingFeeFlat,
 		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee,
 	}
+	for _, q := range p.Questions {
+		out.Questions = append(out.Questions, questionJSON{Question: q.Question, Options: q.Options, Required: q.Required})
+	}
 	for _, r := range p.ReviewRules {
 		rr := reviewRuleJSON{ReasonCodes: r.ReasonCodes, CustomerTags: r.CustomerTags}
 		if r.MinValue != nil {
@@ -61,7 +72,7 @@ func policyView(p returns.Policy) policyJSON {
 func reasonsView(rs []returns.Reason) []reasonJSON {
 	var out []reasonJSON
 	for _, r := range rs {
-		out = append(out, reasonJSON{Code: r.Code, Label: r.Label, Children: reasonsView(r.Children)})
+		out = append(out, reasonJSON{Code: r.Code, Label: r.Label, Children: reasonsView(r.Children), RequiresPhoto: r.RequiresPhoto})
 	}
 	return out
 }
@@ -72,6 +83,9 @@ func (p policyJSON) policy() returns.Policy {
 		NonReturnableSKUs: p.NonReturnableSKUs, Reasons: reasonsOf(p.Reasons), AutoApprove: p.AutoApprove,
 		RestockingFeeBasisPoints: p.RestockingFeeBasisPoints, RestockingFeeFlat: p.RestockingFeeFlat,
 		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee,
+	}
+	for _, q := range p.Questions {
+		out.Questions = append(out.Questions, returns.PolicyQuestion{Question: q.Question, Options: q.Options, Required: q.Required})
 	}
 	for _, r := range p.ReviewRules {
 		rr := returns.ReviewRule{ReasonCodes: r.ReasonCodes, CustomerTags: r.CustomerTags}
@@ -86,7 +100,7 @@ func (p policyJSON) policy() returns.Policy {
 func reasonsOf(rs []reasonJSON) []returns.Reason {
 	var out []returns.Reason
 	for _, r := range rs {
-		out = append(out, returns.Reason{Code: r.Code, Label: r.Label, Children: reasonsOf(r.Children)})
+		out = append(out, returns.Reason{Code: r.Code, Label: r.Label, Children: reasonsOf(r.Children), RequiresPhoto: r.RequiresPhoto})
 	}
 	return out
 }

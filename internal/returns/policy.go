@@ -50,6 +50,8 @@ type Policy struct {
 	// the tree. No reasons means reasons are free: any code, or none, is
 	// accepted.
 	Reasons []Reason `json:"reasons,omitempty"`
+	// Questions are the questionnaire the portal asks about each item.
+	Questions []PolicyQuestion `json:"questions,omitempty"`
 	// AutoApprove opens new returns at once (status open) unless a review
 	// rule matches; otherwise every new return starts in needs_review.
 	AutoApprove bool `json:"autoApprove"`
@@ -77,6 +79,18 @@ type Reason struct {
 	Code     string   `json:"code"`
 	Label    string   `json:"label"`
 	Children []Reason `json:"children,omitempty"`
+	// RequiresPhoto asks the shopper for at least one photo of the item
+	// when choosing this reason (the portal enforces it; on a parent it
+	// applies to every child).
+	RequiresPhoto bool `json:"requiresPhoto,omitempty"`
+}
+
+// PolicyQuestion is a multiple-choice question the portal asks about each
+// returned item; the answer is kept on the item (ItemDetail.Questions).
+type PolicyQuestion struct {
+	Question string   `json:"question"`
+	Options  []string `json:"options"`
+	Required bool     `json:"required,omitempty"`
 }
 
 // ReviewRule sends a new return to needs_review when every condition it sets
@@ -116,7 +130,9 @@ func DefaultPolicy() Policy {
 //     reason code not in Reasons (when Reasons is not empty), or more than
 //     MaxReviewRules rules;
 //   - RestockingFeeBasisPoints outside 0..10000, or a negative
-//     RestockingFeeFlat or ReturnShippingFee.
+//     RestockingFeeFlat or ReturnShippingFee;
+//   - more than 20 questions, a blank question, or a question without 2 to
+//     20 non-blank options.
 func (p Policy) Validate() error {
 	switch {
 	case p.WindowDays < 0 || p.WindowDays > MaxWindowDays:
@@ -169,6 +185,24 @@ func (p Policy) Validate() error {
 	}
 	if err := walk(p.Reasons, "reasons", 0); err != nil {
 		return err
+	}
+
+	if len(p.Questions) > 20 {
+		return invalid("questions", "a policy has at most 20 questions")
+	}
+	for i, q := range p.Questions {
+		field := fmt.Sprintf("questions[%d]", i)
+		if strings.TrimSpace(q.Question) == "" || utf8.RuneCountInString(q.Question) > MaxReasonLabelLen {
+			return invalid(field+".question", fmt.Sprintf("must be 1 to %d characters", MaxReasonLabelLen))
+		}
+		if len(q.Options) < 2 || len(q.Options) > 20 {
+			return invalid(field+".options", "a question has 2 to 20 options")
+		}
+		for j, o := range q.Options {
+			if strings.TrimSpace(o) == "" || utf8.RuneCountInString(o) > MaxReasonLabelLen {
+				return invalid(fmt.Sprintf("%s.options[%d]", field, j), fmt.Sprintf("must be 1 to %d characters", MaxReasonLabelLen))
+			}
+		}
 	}
 
 	if len(p.ReviewRules) > MaxReviewRules {
@@ -243,6 +277,13 @@ func (p Policy) windowFrom() WindowFrom {
 		return WindowFromOrder
 	}
 	return p.WindowFrom
+}
+
+// ReasonRequiresPhoto reports whether the reason with that code, or its
+// parent, asks for a photo.
+func (p Policy) ReasonRequiresPhoto(code string) bool {
+	r, parent, ok := p.FindReason(code)
+	return ok && (r.RequiresPhoto || (parent != nil && parent.RequiresPhoto))
 }
 
 // FindReason looks code up in the reason tree (exact match). It returns the

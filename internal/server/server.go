@@ -22,6 +22,7 @@ import (
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/web"
 	"github.com/reboundhq/rebound/internal/web/admin"
+	"github.com/reboundhq/rebound/internal/web/portal"
 )
 
 // Config configures New.
@@ -96,6 +97,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
 	admin.New(admin.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid}).Mount(s.mux)
+	portal.New(portal.Config{App: sv.App, StatusKey: sv.PortalKey()}).Mount(s.mux)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s

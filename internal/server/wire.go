@@ -114,3 +114,13 @@ func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.W
 	refundidsync.AddWorkers(w, s.Refundid, log)
 	return w
 }
+
+// PortalKey is the key the shopper portal signs its status links with,
+// derived from the secret key (so replicas agree); nil without secrets
+// (the portal then uses a random key per process).
+func (s *Services) PortalKey() []byte {
+	if s.Refundid.Secrets == nil {
+		return nil
+	}
+	return s.Refundid.Secrets.Derive("portal-status-links")
+}

@@ -74,6 +74,7 @@ type ReadTx interface {
 	RefundidReader
 	LoopReader
 	UsersReader
+	PortalReader
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -110,6 +111,7 @@ type Tx interface {
 	RefundidWriter
 	LoopWriter
 	UsersWriter
+	PortalWriter
 
 	// Now is the transaction's clock, fixed for its duration.
 	Now() time.Time
@@ -705,4 +707,93 @@ type UsersWriter interface {
 	// DeleteExpiredSessions deletes up to limit sessions expired at or
 	// before now and returns how many it deleted.
 	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
+}
+
+// PortalSettings are a store's shopper-portal settings: its handle (the
+// {storeHandle} of /portal/{storeHandle}) and how the portal looks and
+// behaves.
+type PortalSettings struct {
+	StoreID string `json:"-"`
+	// Handle is unique over all stores: 2–40 of a-z, 0-9 and inner "-".
+	Handle string `json:"handle"`
+	// LogoURL is an https (or same-site path) URL of the logo, or "".
+	LogoURL string `json:"logoUrl,omitempty"`
+	// Color is the accent colour "#rrggbb", or "" for the default.
+	Color string `json:"color,omitempty"`
+	// LookupBy is what a shopper proves the order with besides its number:
+	// "email" (default), "postal_code", or "either" (the shopper chooses).
+	LookupBy string `json:"lookupBy,omitempty"`
+	// StoreCreditBonusPercent is shown to the shopper next to store credit
+	// (0: none); it is an incentive the merchant honours when issuing the
+	// credit.
+	StoreCreditBonusPercent int `json:"storeCreditBonusPercent,omitempty"`
+	// ExchangeVariants are the variants a shopper may exchange a product
+	// for, by product id; empty means exchanges are not offered.
+	ExchangeVariants map[string][]ExchangeVariant `json:"exchangeVariants,omitempty"`
+	UpdatedAt        time.Time                    `json:"updatedAt"`
+}
+
+// ExchangeVariant is a variant offered in exchange: its ids, title and
+// unit price (a decimal string in the shop currency).
+type ExchangeVariant struct {
+	VariantID string `json:"variantId"`
+	SKU       string `json:"sku,omitempty"`
+	Title     string `json:"title"`
+	Price     string `json:"price"`
+}
+
+// PortalDraft is a shopper's return in progress in the portal.
+type PortalDraft struct {
+	ID, StoreID, OrderID string
+	// IdemKey is the Idempotency-Key of the draft's one submit.
+	IdemKey string
+	// Data is the portal's own JSON of the choices made so far.
+	Data []byte
+	// ReturnID is set once the draft was submitted.
+	ReturnID             string
+	CreatedAt, UpdatedAt time.Time
+}
+
+// OutboxEmail is an email to a shopper about one of a store's returns.
+type OutboxEmail struct {
+	ID, StoreID, ReturnID string
+	// Kind is what the email announces (received, approved, refunded,
+	// credited, rejected); a return gets at most one of each.
+	Kind              string
+	To, Subject, Body string
+	CreatedAt         time.Time
+	SentAt            *time.Time // nil while not sent through SMTP
+}
+
+// PortalReader reads the shopper portal's settings, drafts and emails.
+type PortalReader interface {
+	// GetPortalSettings returns the store's portal settings, or ENOTFOUND.
+	GetPortalSettings(ctx context.Context, storeID string) (*PortalSettings, error)
+	// GetPortalSettingsByHandle returns the settings of the store with that
+	// handle, or ENOTFOUND.
+	GetPortalSettingsByHandle(ctx context.Context, handle string) (*PortalSettings, error)
+	// GetPortalDraft returns the store's draft, or ENOTFOUND.
+	GetPortalDraft(ctx context.Context, storeID, id string) (*PortalDraft, error)
+	// ListOutboxEmails returns the store's emails, newest first, at most
+	// limit (≤ 0: 100).
+	ListOutboxEmails(ctx context.Context, storeID string, limit int) ([]*OutboxEmail, error)
+	// GetOutboxEmail returns the store's email, or ENOTFOUND.
+	GetOutboxEmail(ctx context.Context, storeID, id string) (*OutboxEmail, error)
+}
+
+// PortalWriter writes the shopper portal's settings, drafts and emails.
+type PortalWriter interface {
+	// PutPortalSettings inserts or replaces the store's settings (UpdatedAt
+	// set to Now). ENOTFOUND when the store does not exist; ECONFLICT when
+	// another store has the handle.
+	PutPortalSettings(ctx context.Context, s *PortalSettings) error
+	// PutPortalDraft inserts or replaces a draft (by ID; UpdatedAt set to
+	// Now, CreatedAt kept).
+	PutPortalDraft(ctx context.Context, d *PortalDraft) error
+	// AddOutboxEmail saves e (ID and CreatedAt set by the caller) and
+	// reports whether it is new: false, and nothing written, when the
+	// return already has an email of that kind.
+	AddOutboxEmail(ctx context.Context, e *OutboxEmail) (bool, error)
+	// MarkEmailSent records that the store's email was sent at Now.
+	MarkEmailSent(ctx context.Context, storeID, id string) error
 }

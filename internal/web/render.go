@@ -111,8 +111,8 @@ func baseFuncs() template.FuncMap {
 }
 
 // NewRenderer parses the pages matching patterns in fsys. A file whose name
-// starts with "_" holds partials (named templates) shared by every page; any
-// other file is one page, named by its base name less ".html", which must
+// ends in ".part.html" holds partials (named templates) shared by every page
+// (and renderable alone with Fragment); any other file is one page, named by its base name less ".html", which must
 // define "content" (the page's main) and may define "head" (more tags in
 // <head>). The layout's own "error" page is added. funcs are added to the
 // base functions (and may override them).
@@ -132,7 +132,7 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap, patterns ...string) (*Rende
 			return nil, err
 		}
 		for _, f := range m {
-			if strings.HasPrefix(path.Base(f), "_") {
+			if strings.HasSuffix(f, ".part.html") {
 				partials = append(partials, f)
 			} else {
 				pages = append(pages, f)

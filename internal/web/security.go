@@ -14,7 +14,7 @@ const ctxNonce ctxKey = iota
 // CSP is the Content-Security-Policy of every page, less the nonce that
 // Protect adds to style-src: no inline script or style (but the layout's
 // nonced brand style), nothing from another origin, no framing.
-const CSP = "default-src 'none'; script-src 'self'; img-src 'self' data: blob:; " +
+const CSP = "default-src 'none'; script-src 'self'; img-src 'self' data: blob: https:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // Protect wraps a surface's handler with what every page needs: the

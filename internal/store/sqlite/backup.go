@@ -32,7 +32,7 @@ func Backup(ctx context.Context, src, dst string, overwrite bool) (int64, error)
 	tmp := dst + ".tmp-" + hex.EncodeToString(b[:])
 	defer os.Remove(tmp)
 	// Read-only: the backup never writes to the database it copies.
-	q := "file:" + src + "?mode=ro&_pragma=busy_timeout(10000)"
+	q := fileURI(src) + "?mode=ro&_pragma=busy_timeout(10000)"
 	db, err := sql.Open("sqlite", q)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: backup: %w", err)

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -137,7 +138,7 @@ func (cfg *Config) dsn(readOnly bool) string {
 			q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", cfg.MaxPageCount))
 		}
 	}
-	return "file:" + cfg.Path + "?" + q.Encode()
+	return fileURI(cfg.Path) + "?" + q.Encode()
 }
 
 // Open opens (creating if needed) the database at cfg.Path, applies every
@@ -850,4 +851,11 @@ func (s *Store) Pools() map[string]store.PoolStats {
 		return store.PoolStats{MaxOpen: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 	}
 	return map[string]store.PoolStats{"writer": conv(s.writer.Stats()), "reader": conv(s.reader.Stats())}
+}
+
+// fileURI is the SQLite URI of the file at path: "%", "?" and "#" are
+// percent-encoded, since SQLite reads them as the URI's escapes, query and
+// fragment (a data dir named "a#1" would otherwise open the file "a").
+func fileURI(path string) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
