@@ -15,8 +15,10 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/invoices"
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
@@ -27,6 +29,8 @@ type Config struct {
 	Ecwid    *ecwidsync.Service
 	// RateLimit limits requests per API key (nil: no limit).
 	RateLimit *ratelimit.Limiter
+	Shipping  *shipsvc.Service
+	Invoices  *invoices.Service
 }
 
 // API serves Redo's API v2.2 and Rebound's extensions to it.
@@ -35,12 +39,14 @@ type API struct {
 	hooks *webhooks.Service
 	ecwid *ecwidsync.Service
 	limit *ratelimit.Limiter
+	ship  *shipsvc.Service
+	inv   *invoices.Service
 	mux   *http.ServeMux
 }
 
 // New returns the API; Mount adds its routes to a mux.
 func New(cfg Config) *API {
-	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, limit: cfg.RateLimit}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, limit: cfg.RateLimit, ship: cfg.Shipping, inv: cfg.Invoices}
 }
 
 // Mount registers every route of the surface on mux.
@@ -51,6 +57,7 @@ func (s *API) Mount(mux *http.ServeMux) {
 	s.returnRoutes()
 	s.webhookRoutes()
 	s.integrationRoutes()
+	s.shippingRoutes()
 }
 
 // authedHandler serves a request made with a valid key that may act on the

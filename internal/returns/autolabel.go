@@ -9,7 +9,7 @@ import (
 
 // AutoLabel asks for a return label to be bought when a return is approved
 // (internal/shipping/shipsvc): the carrier ("rebound" for the built-in rate
-// table, "easypost"), its service code, and the parcel's declared weight
+// table, "easypost:<carrier>" such as "easypost:USPS"), its service code, and the parcel's declared weight
 // (1 lb when omitted).
 type AutoLabel struct {
 	Carrier    string `json:"carrier"`
@@ -30,10 +30,12 @@ func (a *AutoLabel) Validate() error {
 	if a == nil {
 		return nil
 	}
-	switch a.Carrier {
-	case CarrierRateTable, CarrierEasyPost:
+	kind, sub, _ := strings.Cut(a.Carrier, ":")
+	switch {
+	case kind == CarrierRateTable && sub == "":
+	case kind == CarrierEasyPost && sub != "":
 	default:
-		return invalid("autoLabel.carrier", fmt.Sprintf("unknown carrier %q; expected %s or %s", a.Carrier, CarrierRateTable, CarrierEasyPost))
+		return invalid("autoLabel.carrier", fmt.Sprintf("unknown carrier %q; expected %s or %s:<carrier> (e.g. easypost:USPS)", a.Carrier, CarrierRateTable, CarrierEasyPost))
 	}
 	if strings.TrimSpace(a.Service) == "" || len(a.Service) > 64 {
 		return invalid("autoLabel.service", "must be a service code of the carrier (1 to 64 characters)")

@@ -78,7 +78,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter}).Mount(s.mux)
+	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter,
+		Shipping: sv.Shipping, Invoices: sv.Invoices}).Mount(s.mux)
 	loopLimit := cfg.LoopLimit
 	if loopLimit == nil {
 		loopLimit = sv.LoopLimiter.Allow
@@ -86,6 +87,7 @@ func New(cfg Config) *Server {
 	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
 	sv.Refundid.Mount(s.mux)
+	sv.Shipping.Mount(s.mux)
 	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
