@@ -135,13 +135,17 @@ func ChargeFees(ctx context.Context, tx store.Tx, r *returns.Return) error {
 	if err != nil {
 		return err
 	}
+	orderID := r.OrderExternalID
+	if orderID == "" {
+		orderID = r.OrderID
+	}
 	for _, f := range s.Fees {
 		n, err := money.ParseAmount(f.Amount, f.Currency)
 		if err != nil {
 			return fmt.Errorf("fee %s: %w", f.Code, err)
 		}
 		if _, err := AddCharge(ctx, tx, &store.InvoiceCharge{StoreID: r.StoreID, Key: "fee:" + f.Code + ":" + r.ID, Kind: store.ChargeFee,
-			ReturnID: r.ID, OrderID: r.OrderID, OrderName: r.OrderName, Description: f.Description, Quantity: 1, UnitPrice: n,
+			ReturnID: r.ID, OrderID: orderID, OrderName: r.OrderName, Description: f.Description, Quantity: 1, UnitPrice: n,
 			Currency: f.Currency, At: tx.Now()}); err != nil {
 			return err
 		}

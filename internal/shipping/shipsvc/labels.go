@@ -388,7 +388,7 @@ func (s *Service) ReplaceLabel(ctx context.Context, storeID, returnID string) (*
 				return err
 			}
 			if rec.VoidedAt == nil {
-				now := tx.Now()
+				now := s.now()
 				rec.VoidedAt = &now
 				p.Shipment.Status = shipping.StatusCancelled
 				p.Events = append(p.Events, shipping.TrackingEvent{Time: now, Status: shipping.StatusCancelled, Message: "Label voided"})
