@@ -84,7 +84,7 @@ func New(cfg Config) *Server {
 	if loopLimit == nil {
 		loopLimit = sv.LoopLimiter.Allow
 	}
-	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey}).Mount(s.mux)
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Shipping: sv.Shipping}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux)
 	sv.Refundid.Mount(s.mux)
 	sv.Shipping.Mount(s.mux)

@@ -20,6 +20,7 @@ import (
 	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	CursorKey []byte
 	// Now is the clock of the list's default window (default time.Now).
 	Now func() time.Time
+	// Shipping buys the labels of the Labels API's generate-label.
+	Shipping *shipsvc.Service
 }
 
 // API is the Loop-compatible surface.
@@ -53,6 +56,7 @@ type API struct {
 	limit   func(string) (bool, time.Duration)
 	cursors *loopapi.Cursors
 	now     func() time.Time
+	ship    *shipsvc.Service
 	mux     *http.ServeMux
 }
 
@@ -68,7 +72,7 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, ship: cfg.Shipping}
 }
 
 // Mount registers every route under every prefix on mux.
@@ -77,6 +81,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	for _, p := range Prefixes {
 		a.returnRoutes(p)
 		a.webhookRoutes(p)
+		a.labelRoutes(p)
 	}
 }
 
