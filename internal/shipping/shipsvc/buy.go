@@ -325,8 +325,8 @@ func (s *Service) Document(ctx context.Context, storeID, id, kind string) ([]byt
 func (s *Service) renderLabel(p *Purchase) ([]byte, error) {
 	sh := p.Shipment
 	qr := sh.TrackingNumber
-	if sh.Reference != "" {
-		qr = "RMA:" + sh.Reference + " " + sh.TrackingNumber
+	if p.Record.ReturnID != "" {
+		qr = "RMA:" + p.Record.ReturnID // the warehouse scans it (POST /v2.2/stores/{storeId}/scan)
 	}
 	svc := sh.Rate.ServiceName
 	if svc == "" {
