@@ -169,9 +169,15 @@ func (s *Service) Buy(ctx context.Context, storeID string, in BuyInput) (*Purcha
 		return nil, returns.Invalid("Idempotency-Key", fmt.Sprintf("must be at most %d bytes", shipping.MaxIdempotencyKey))
 	}
 	hash := requestHash(in)
-	if key == "" {
+	switch {
+	case key == "":
 		key = "auto:" + randomToken()
-	} else if p, err := s.replay(ctx, storeID, key, hash); p != nil || err != nil {
+	case in.ReturnID == "":
+		// The caller's keys have their own namespace: a key cannot name a
+		// return's label ("return:<id>:<generation>").
+		key = "api:" + key
+	}
+	if p, err := s.replay(ctx, storeID, key, hash); p != nil || err != nil {
 		return p, err
 	}
 	c, err := s.carrier(ctx, storeID, kind)
