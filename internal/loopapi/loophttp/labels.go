@@ -383,13 +383,13 @@ func (a *API) labelRequestError(w http.ResponseWriter, r *http.Request, key *ret
 
 func (a *API) createLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
 	var in struct {
-		LabelRequestID *json.Number   `json:"label_request_id"`
-		TrackingNumber string         `json:"tracking_number"`
-		TrackingURL    *string        `json:"tracking_url"`
-		Carrier        string         `json:"carrier"`
-		LabelURL       string         `json:"label_url"`
-		QRCodeURL      string         `json:"qrcode_url"`
-		Rate           *moneySetData  `json:"rate"`
+		LabelRequestID *json.Number  `json:"label_request_id"`
+		TrackingNumber string        `json:"tracking_number"`
+		TrackingURL    *string       `json:"tracking_url"`
+		Carrier        string        `json:"carrier"`
+		LabelURL       string        `json:"label_url"`
+		QRCodeURL      string        `json:"qrcode_url"`
+		Rate           *moneySetData `json:"rate"`
 	}
 	if err := decodeLabels(w, r, &in); err != nil {
 		return err

@@ -108,10 +108,14 @@ func testShipments(t *testing.T, st store.Store) {
 	if got, err := read(func(tx store.ReadTx) (*store.ShipmentRecord, error) { return tx.GetShipmentByKey(ctx, b.ID, "k1") }); err != nil || got.ID != "shp_3" {
 		t.Errorf("by key in b: %v %v", got, err)
 	}
-	if got, err := read(func(tx store.ReadTx) (*store.ShipmentRecord, error) { return tx.GetShipmentByTracking(ctx, a.ID, "RB1") }); err != nil || got.ID != "shp_1" {
+	if got, err := read(func(tx store.ReadTx) (*store.ShipmentRecord, error) {
+		return tx.GetShipmentByTracking(ctx, a.ID, "RB1")
+	}); err != nil || got.ID != "shp_1" {
 		t.Errorf("by tracking: %v %v", got, err)
 	}
-	if _, err := read(func(tx store.ReadTx) (*store.ShipmentRecord, error) { return tx.GetShipmentByTracking(ctx, a.ID, "RB2") }); !returns.IsNotFound(err) {
+	if _, err := read(func(tx store.ReadTx) (*store.ShipmentRecord, error) {
+		return tx.GetShipmentByTracking(ctx, a.ID, "RB2")
+	}); !returns.IsNotFound(err) {
 		t.Errorf("unknown tracking: %v", err)
 	}
 	// Update.
@@ -184,18 +188,24 @@ func testCarrierRecords(t *testing.T, st store.Store) {
 			t.Errorf("claim %s: %v %v", k, created, err)
 		}
 	}
-	got, err := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) { return tx.GetCarrierRecordByTracking(ctx, "rebound", "RB1") })
+	got, err := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) {
+		return tx.GetCarrierRecordByTracking(ctx, "rebound", "RB1")
+	})
 	if err != nil || got.StoreID != a.ID || got.Key != "k" {
 		t.Errorf("by tracking: %v %v", got, err)
 	}
-	if _, err := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) { return tx.GetCarrierRecord(ctx, b.ID, "rebound", "k") }); !returns.IsNotFound(err) {
+	if _, err := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) {
+		return tx.GetCarrierRecord(ctx, b.ID, "rebound", "k")
+	}); !returns.IsNotFound(err) {
 		t.Errorf("foreign key: %v", err)
 	}
 	got.Data = json.RawMessage(`"updated"`)
 	if err := st.Update(ctx, func(tx store.Tx) error { return tx.UpdateCarrierRecord(ctx, got) }); err != nil {
 		t.Fatal(err)
 	}
-	if g, _ := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) { return tx.GetCarrierRecord(ctx, a.ID, "rebound", "k") }); string(g.Data) != `"updated"` {
+	if g, _ := store.Read(ctx, st, func(tx store.ReadTx) (*store.CarrierRecord, error) {
+		return tx.GetCarrierRecord(ctx, a.ID, "rebound", "k")
+	}); string(g.Data) != `"updated"` {
 		t.Errorf("after update: %s", g.Data)
 	}
 	if err := st.Update(ctx, func(tx store.Tx) error {
