@@ -2,6 +2,7 @@ package redoapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -70,4 +71,59 @@ func TestShippingRoutesTenancy(t *testing.T) {
 			t.Errorf("the return got the API purchase %s as its label", decoy.Tracker.Code)
 		}
 	})
+}
+
+// TestConcurrentBuysOneLabel: purchases racing with one Idempotency-Key
+// buy one label, charged once.
+func TestConcurrentBuysOneLabel(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		e.putRateTable()
+		const n = 6
+		codes := make(chan string, n)
+		statuses := make(chan int, n)
+		for range n {
+			go func() {
+				req, _ := http.NewRequest("POST", e.srv.URL+"/v2.2/stores/"+e.storeID+"/shipments/buy", strings.NewReader(buyBody("rebound", "ground")))
+				req.Header.Set("Authorization", "Bearer "+e.key)
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Idempotency-Key", "race")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					statuses <- 0
+					codes <- ""
+					return
+				}
+				var out struct {
+					Shipment struct {
+						Tracker struct{ Code string }
+					}
+				}
+				_ = decodeJSON(res, &out)
+				statuses <- res.StatusCode
+				codes <- out.Shipment.Tracker.Code
+			}()
+		}
+		seen := map[string]bool{}
+		created := 0
+		for range n {
+			st, code := <-statuses, <-codes
+			if st == 201 {
+				created++
+			} else if st != 200 {
+				t.Errorf("status %d", st)
+			}
+			seen[code] = true
+		}
+		if len(seen) != 1 || created != 1 {
+			t.Errorf("tracking numbers %v, %d created", seen, created)
+		}
+		if s := e.shippingState(); !strings.HasPrefix(s, "shipments=1 charges=1 ") {
+			t.Errorf("state %s", s)
+		}
+	})
+}
+
+func decodeJSON(res *http.Response, v any) error {
+	defer res.Body.Close()
+	return json.NewDecoder(res.Body).Decode(v)
 }
