@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/reboundhq/rebound/internal/cliflags"
 )
 
 // flagSet is one command's flags. Its synopsis and help are generated from
@@ -98,31 +100,17 @@ func isBoolFlag(f *flag.Flag) bool {
 // returned as flag.ErrHelp; a mistake is reported on stderr and returned as
 // errUsage.
 func (fs *flagSet) parse(args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.printUsage(fs.stdout)
-				return err
-			}
-			fs.printUsage(fs.Output())
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := cliflags.Interspersed(fs.FlagSet, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.printUsage(fs.stdout)
+		return err
 	}
-	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
+	if err != nil {
+		fs.printUsage(fs.Output())
 		return errUsage
 	}
-	if len(pos) != len(fs.args) {
-		if len(fs.args) == 0 {
-			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (quote values that contain spaces)\n", fs.Name(), pos[0])
-		} else {
-			fmt.Fprintf(fs.Output(), "%s: exactly one %s is required\n", fs.Name(), strings.Join(fs.args, " and one "))
-		}
+	if err := cliflags.Positional(fs.Name(), pos, fs.args); err != nil {
+		fmt.Fprintln(fs.Output(), err)
 		fs.printUsage(fs.Output())
 		return errUsage
 	}

@@ -48,6 +48,7 @@ var commands = []command{
 	{name: "store list", brief: "list the stores, one JSON object a line", setup: storeListCmd},
 	{name: "key create", brief: "issue an API key; prints it once, as JSON", setup: keyCreateCmd},
 	{name: "key revoke", args: []string{"KEY_ID"}, brief: "revoke an API key", setup: keyRevokeCmd},
+	{name: "user create", brief: "add an admin user to a store; prints {email, role, password} as JSON (password generated, or read with --password-stdin)", setup: userCreateCmd},
 	{name: "key list", brief: "list a store's API keys (never their secrets)", setup: keyListCmd},
 	{name: "bench orders", brief: "measure order sync", setup: benchOrdersCmd},
 	{name: "bench returns", brief: "measure return lists in a small and a large store", setup: benchReturnsCmd},
@@ -76,6 +77,7 @@ var commands = []command{
 var groups = map[string]string{
 	"store": "",
 	"key":   "",
+	"user":  "",
 	"bench": "",
 	"dev":   `Local development tools; see the README's quick start and docs/ecwid.md ("Trying it without an Ecwid account").`,
 

@@ -13,18 +13,18 @@ import (
 	"time"
 )
 
-// quickstartScript returns the shell blocks of the README's quick start
-// (between <!-- quickstart --> and <!-- /quickstart -->), in order.
-func quickstartScript(t *testing.T, readme string) string {
+// docScript returns the shell blocks of a document's section marked
+// <!-- NAME --> … <!-- /NAME -->, in order.
+func docScript(t *testing.T, doc, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(readme)
+	b, err := os.ReadFile(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
-	start, end := strings.Index(s, "<!-- quickstart -->"), strings.Index(s, "<!-- /quickstart -->")
+	start, end := strings.Index(s, "<!-- "+name+" -->"), strings.Index(s, "<!-- /"+name+" -->")
 	if start < 0 || end < start {
-		t.Fatal("README.md has no <!-- quickstart --> … <!-- /quickstart --> section")
+		t.Fatalf("%s has no <!-- %s --> … <!-- /%s --> section", doc, name, name)
 	}
 	var blocks []string
 	for _, part := range strings.Split(s[start:end], "```sh\n")[1:] {
@@ -35,7 +35,7 @@ func quickstartScript(t *testing.T, readme string) string {
 		blocks = append(blocks, code)
 	}
 	if len(blocks) < 5 {
-		t.Fatalf("quick start has %d shell blocks; want the whole walk", len(blocks))
+		t.Fatalf("%s's %s has %d shell blocks; want the whole walk", doc, name, len(blocks))
 	}
 	return strings.Join(blocks, "\n")
 }
@@ -50,33 +50,32 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestReadmeQuickstart runs the README's quick start verbatim, as a new
-// user pastes it into one terminal at the root of the clone: it builds the
-// binary, starts the server and the webhook receiver in the background,
-// and walks an order through a return, its approval and its processing.
-// Every change must arrive at the receiver with a verified signature. Only
-// the addresses and the data dir come from the environment (the script
-// reads REBOUND_ADDR and RECEIVER_ADDR when set).
-func TestReadmeQuickstart(t *testing.T) {
+// runDoc runs the shell blocks of a document's section verbatim, as a
+// reader pastes them into one terminal at the root of the clone, with
+// bash's -euo pipefail; env adds to the environment (the free addresses
+// the script reads when set, a data dir). The processes the script leaves
+// in the background are stopped when the test ends. It returns everything
+// the script and its background processes printed.
+func runDoc(t *testing.T, doc, name string, env ...string) string {
+	t.Helper()
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("the quick start needs %s (install it: apt-get install %s)", tool, tool)
+			t.Fatalf("the walkthrough needs %s (install it: apt-get install %s)", tool, tool)
 		}
 	}
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	script := quickstartScript(t, filepath.Join(root, "README.md"))
+	script := docScript(t, filepath.Join(root, doc), name)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", "set -euo pipefail\n"+script)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "REBOUND_ADDR="+freeAddr(t), "RECEIVER_ADDR="+freeAddr(t),
-		"REBOUND_DATA_DIR="+t.TempDir(), "REBOUND_LOG_LEVEL=warn")
+	cmd.Env = append(append(os.Environ(), "REBOUND_DATA_DIR="+t.TempDir(), "REBOUND_LOG_LEVEL=warn"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	// A file, not a pipe: the server and the receiver keep writing after
-	// the script ends, and Wait would wait for them to close a pipe.
+	// A file, not a pipe: the background processes keep writing after the
+	// script ends, and Wait would wait for them to close a pipe.
 	out, err := os.Create(filepath.Join(t.TempDir(), "out"))
 	if err != nil {
 		t.Fatal(err)
@@ -86,8 +85,7 @@ func TestReadmeQuickstart(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The server and the receiver outlive the script: stop the group.
-	defer func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }()
+	t.Cleanup(func() { stopGroup(cmd.Process.Pid) })
 	werr := cmd.Wait()
 	b, err := os.ReadFile(out.Name())
 	if err != nil {
@@ -95,8 +93,18 @@ func TestReadmeQuickstart(t *testing.T) {
 	}
 	text := string(b)
 	if werr != nil {
-		t.Fatalf("the quick start failed: %v\n%s", werr, text)
+		t.Fatalf("%s's %s failed: %v\n%s", doc, name, werr, text)
 	}
+	return text
+}
+
+// TestReadmeQuickstart runs the README's quick start verbatim: it builds
+// the binary, starts the server and the webhook receiver in the
+// background, and walks an order through a return, its approval and its
+// processing. Every change must arrive at the receiver with a verified
+// signature.
+func TestReadmeQuickstart(t *testing.T) {
+	text := runDoc(t, "README.md", "quickstart", "REBOUND_ADDR="+freeAddr(t), "RECEIVER_ADDR="+freeAddr(t))
 	if strings.Contains(text, "REFUSED") {
 		t.Errorf("the receiver refused a delivery:\n%s", text)
 	}
@@ -125,5 +133,20 @@ func TestReadmeQuickstart(t *testing.T) {
 	t.Logf("quick start output:\n%s", text)
 	if n := strings.Count(text, " succeeded\n"); n < 3 {
 		t.Errorf("the delivery log shows %d succeeded deliveries, want at least 3:\n%s", n, text)
+	}
+}
+
+// stopGroup ends the process group pgid: SIGTERM (the server shuts down
+// gracefully), then SIGKILL after 15 s, and waits until no process of it
+// is left, so that the test's temporary dirs are no longer written to.
+func stopGroup(pgid int) {
+	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	deadline := time.Now().Add(15 * time.Second)
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(-pgid, syscall.SIGKILL)
+			deadline = time.Now().Add(time.Hour)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -112,7 +112,7 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 	}
 	srv := &http.Server{
 		Handler: server.New(server.Config{Services: sv, Logger: log, AccessLog: true, Registry: reg,
-			RequestTimeout: cfg.requestTimeout, LoopCursorKey: box.Derive("loop-cursors")}),
+			RequestTimeout: cfg.requestTimeout, LoopCursorKey: box.Derive("loop-cursors"), Version: version}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

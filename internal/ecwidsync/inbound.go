@@ -14,7 +14,8 @@ const MaxWebhookBytes = 256 << 10
 
 // Mount registers the inbound Ecwid webhook route, WebhookPath + {token},
 // on mux: the surface Ecwid itself calls.
-func (a *Service) Mount(mux *http.ServeMux) {
+func (a *Service) Mount(mux *http.ServeMux, cat *httpx.Catalog) {
+	cat.Add("POST "+WebhookPath+"{token}", "Ecwid (inbound webhooks)", httpx.SecurityNone, "")
 	mux.HandleFunc("POST "+WebhookPath+"{token}", a.serveWebhook)
 }
 

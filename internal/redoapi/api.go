@@ -17,36 +17,47 @@ import (
 	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/invoices"
 	"github.com/reboundhq/rebound/internal/ratelimit"
+	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
+
+// Surface names this surface in Rebound's OpenAPI document.
+const Surface = "Redo API v2.2"
 
 // Config configures New.
 type Config struct {
 	App      *app.App
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
+	// Refundid, when set, adds the Refundid connection and link routes.
+	Refundid *refundidsync.Service
 	// RateLimit limits requests per API key (nil: no limit).
 	RateLimit *ratelimit.Limiter
 	Shipping  *shipsvc.Service
 	Invoices  *invoices.Service
+	// Catalog, when set, records every route for the OpenAPI document.
+	Catalog *httpx.Catalog
 }
 
 // API serves Redo's API v2.2 and Rebound's extensions to it.
 type API struct {
-	app   *app.App
-	hooks *webhooks.Service
-	ecwid *ecwidsync.Service
-	limit *ratelimit.Limiter
-	ship  *shipsvc.Service
-	inv   *invoices.Service
-	mux   *http.ServeMux
+	app      *app.App
+	hooks    *webhooks.Service
+	ecwid    *ecwidsync.Service
+	refundid *refundidsync.Service
+	limit    *ratelimit.Limiter
+	catalog  *httpx.Catalog
+	ship     *shipsvc.Service
+	inv      *invoices.Service
+	mux      *http.ServeMux
 }
 
 // New returns the API; Mount adds its routes to a mux.
 func New(cfg Config) *API {
-	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, limit: cfg.RateLimit, ship: cfg.Shipping, inv: cfg.Invoices}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, limit: cfg.RateLimit, catalog: cfg.Catalog,
+		ship: cfg.Shipping, inv: cfg.Invoices}
 }
 
 // Mount registers every route of the surface on mux.
@@ -57,6 +68,9 @@ func (s *API) Mount(mux *http.ServeMux) {
 	s.returnRoutes()
 	s.webhookRoutes()
 	s.integrationRoutes()
+	if s.refundid != nil {
+		s.refundidRoutes()
+	}
 	s.shippingRoutes()
 }
 
@@ -69,6 +83,7 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, key *returns.API
 // {storeId} of the path if there is one (403, before any data is read) and
 // grant scope (403 com.getredo.api:scope/forbidden).
 func (s *API) handle(pattern string, scope returns.Scope, style errStyle, h authedHandler) {
+	s.catalog.Add(pattern, Surface, httpx.SecurityBearer, string(scope))
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		httpx.RouteOf(r).WriteError = writerFor(style)
 		key, err := s.authenticate(r)

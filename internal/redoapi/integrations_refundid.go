@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/returns"
@@ -17,11 +16,10 @@ import (
 //	GET /v2.2/stores/{storeId}/orders/{orderId}/refundid-link       orders_read   (flow 1)
 //	GET /v2.2/returns/{id}/refundid-link                            returns_write (flow 2: issues a privacy key)
 
-// MountRefundid registers the Refundid routes on mux, authenticated like
-// every /v2.2 route by a's API keys.
-func MountRefundid(mux *http.ServeMux, a *app.App, svc *refundidsync.Service) {
-	s := &API{app: a, mux: mux}
-	rf := &refundidAPI{svc: svc}
+// refundidRoutes registers the Refundid connection and link routes
+// (Rebound extensions), authenticated like every /v2.2 route.
+func (s *API) refundidRoutes() {
+	rf := &refundidAPI{svc: s.refundid}
 	s.handle("PUT /v2.2/stores/{storeId}/integrations/refundid", returns.ScopeOrdersWrite, styleProblem, rf.put)
 	s.handle("GET /v2.2/stores/{storeId}/integrations/refundid", returns.ScopeOrdersRead, styleProblem, rf.get)
 	s.handle("DELETE /v2.2/stores/{storeId}/integrations/refundid", returns.ScopeOrdersWrite, styleProblem, rf.delete)

@@ -56,16 +56,11 @@ func (s *API) returnRoutes() {
 	s.handle("PUT /v2.2/returns/{returnId}/label", returns.ScopeReturnsWrite, styleProblem, s.setReturnLabel)
 	s.handle("GET /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsRead, styleProblem, s.getPolicy)
 	s.handle("PUT /v2.2/stores/{storeId}/return-policy", returns.ScopeReturnsWrite, styleProblem, s.putPolicy)
+	s.catalog.Add("GET "+app.FilesPath+"{id}", Surface, httpx.SecurityNone, "")
 	s.mux.HandleFunc("GET "+app.FilesPath+"{id}", s.serveFile)
 }
 
-func actorOf(key *returns.APIKey) returns.Actor {
-	name := key.Label
-	if name == "" {
-		name = "API key " + key.ID
-	}
-	return returns.Actor{Kind: returns.ActorAPIKey, ID: key.ID, Name: name}
-}
+func actorOf(key *returns.APIKey) returns.Actor { return returns.KeyActor(key, "") }
 
 // ---- create
 
@@ -87,7 +82,7 @@ type createReturnData struct {
 	ExternalOrderID string             `json:"externalOrderId"`
 	Items           []createReturnItem `json:"items"`
 	ShippingAddress *createReturnAddr  `json:"shippingAddress"`
-	Label           *returns.Label     `json:"label"`
+	Label           *labelJSON         `json:"label"`
 	Notes           string             `json:"notes"`
 	// Rebound extensions.
 	Type        returns.ReturnType `json:"type"`
@@ -219,8 +214,12 @@ func (s *API) createReturn(w http.ResponseWriter, r *http.Request, key *returns.
 
 func returnRequest(d *createReturnData) (*app.ReturnRequest, error) {
 	var errs []error
-	req := &app.ReturnRequest{ExternalOrderID: d.ExternalOrderID, Type: d.Type, Label: d.Label,
+	req := &app.ReturnRequest{ExternalOrderID: d.ExternalOrderID, Type: d.Type,
 		Notes: d.Notes, ShippingAddress: d.ShippingAddress.address(), PreShipment: d.PreShipment}
+	if d.Label != nil {
+		l := d.Label.label()
+		req.Label = &l
+	}
 	if d.Provider == nil {
 		errs = append(errs, &returns.Error{Code: returns.EINVALID, Field: "data.provider", Message: "is required (the order's platform, e.g. \"custom\" or \"shopify\")"})
 	} else {
@@ -816,31 +815,31 @@ func (s *API) getPolicy(w http.ResponseWriter, r *http.Request, key *returns.API
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": policyView(p)})
 	return nil
 }
 
 func (s *API) putPolicy(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	in, err := httpx.DecodeMember[returns.Policy](w, r, "policy", httpx.MaxBodyBytes, httpx.Strict)
+	in, err := httpx.DecodeMember[policyJSON](w, r, "policy", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
-	p, err := s.app.PutPolicy(r.Context(), key.StoreID, *in)
+	p, err := s.app.PutPolicy(r.Context(), key.StoreID, in.policy())
 	if err != nil {
 		return returns.PrefixField(err, "policy.")
 	}
-	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": p})
+	httpx.WriteJSON(w, http.StatusOK, "application/json", map[string]any{"policy": policyView(p)})
 	return nil
 }
 
 // ---- label (extension)
 
 func (s *API) setReturnLabel(w http.ResponseWriter, r *http.Request, key *returns.APIKey) error {
-	label, err := httpx.DecodeMember[returns.Label](w, r, "label", httpx.MaxBodyBytes, httpx.Strict)
+	label, err := httpx.DecodeMember[labelJSON](w, r, "label", httpx.MaxBodyBytes, httpx.Strict)
 	if err != nil {
 		return err
 	}
-	res, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), *label)
+	res, err := s.app.SetReturnLabel(r.Context(), actorOf(key), key.StoreID, r.PathValue("returnId"), label.label())
 	if err != nil {
 		return err
 	}

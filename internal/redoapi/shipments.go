@@ -464,3 +464,25 @@ func (s *API) scanReturn(w http.ResponseWriter, r *http.Request, key *returns.AP
 	}
 	return s.scan(w, r, key, id, in.Status)
 }
+
+// autoLabelJSON is the return policy's autoLabel member (returns.AutoLabel).
+type autoLabelJSON struct {
+	Carrier    string `json:"carrier"`
+	Service    string `json:"service"`
+	Weight     string `json:"weight,omitempty"`
+	WeightUnit string `json:"weightUnit,omitempty"`
+}
+
+func autoLabelView(a *returns.AutoLabel) *autoLabelJSON {
+	if a == nil {
+		return nil
+	}
+	return &autoLabelJSON{Carrier: a.Carrier, Service: a.Service, Weight: a.Weight, WeightUnit: a.WeightUnit}
+}
+
+func (a *autoLabelJSON) autoLabel() *returns.AutoLabel {
+	if a == nil {
+		return nil
+	}
+	return &returns.AutoLabel{Carrier: a.Carrier, Service: a.Service, Weight: a.Weight, WeightUnit: a.WeightUnit}
+}

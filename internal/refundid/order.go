@@ -10,8 +10,6 @@ package refundid
 import (
 	"errors"
 	"fmt"
-	"math/bits"
-	"slices"
 	"strings"
 
 	"github.com/reboundhq/rebound/internal/returns"
@@ -221,7 +219,7 @@ func ReturnFor(o *returns.Order, r *returns.Return, p returns.Policy) (*RapiRetu
 		if a.Kind == returns.AdjustmentReturnShipping || a.Amount == 0 {
 			continue
 		}
-		for k, part := range apportionSigned(a.Amount, credits) {
+		for k, part := range returns.Apportion(a.Amount, credits) {
 			if part != 0 {
 				rr.LineItems[k].Adjustments = append(rr.LineItems[k].Adjustments,
 					RapiReturnAdjustment{Adjustment: Amount(part, cur), Description: a.Description})
@@ -321,58 +319,4 @@ func kilograms(w *returns.Weight) float64 {
 		return w.Value * 0.028349523125
 	}
 	return 0
-}
-
-// apportionSigned splits total over weights (all ≥ 0) in proportion,
-// exactly: largest remainders get the leftover minor units, ties going to
-// the earlier index. When every weight is 0 the first part takes it all.
-// The parts have total's sign and sum to total.
-func apportionSigned(total int64, weights []int64) []int64 {
-	parts := make([]int64, len(weights))
-	if total == 0 || len(weights) == 0 {
-		return parts
-	}
-	neg := total < 0
-	abs := uint64(total)
-	if neg {
-		abs = -abs
-	}
-	var sum uint64
-	for _, w := range weights {
-		sum += uint64(w)
-	}
-	if sum == 0 {
-		parts[0] = total
-		return parts
-	}
-	rems := make([]uint64, len(weights))
-	left := abs
-	for i, w := range weights {
-		hi, lo := bits.Mul64(abs, uint64(w))
-		q, r := bits.Div64(hi, lo, sum) // w ≤ sum, so q ≤ abs fits
-		parts[i], rems[i] = int64(q), r
-		left -= q
-	}
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case rems[a] > rems[b]:
-			return -1
-		case rems[a] < rems[b]:
-			return 1
-		}
-		return 0
-	})
-	for _, i := range order[:left] {
-		parts[i]++
-	}
-	if neg {
-		for i := range parts {
-			parts[i] = -parts[i]
-		}
-	}
-	return parts
 }

@@ -281,24 +281,4 @@ func TestReturnForOverridesAndRejects(t *testing.T) {
 	}
 }
 
-func TestApportionSigned(t *testing.T) {
-	tests := []struct {
-		total   int64
-		weights []int64
-		want    []int64
-	}{
-		{-100, []int64{1, 1, 1}, []int64{-34, -33, -33}},
-		{100, []int64{1, 1, 1}, []int64{34, 33, 33}},
-		{-7, []int64{0, 0}, []int64{-7, 0}},
-		{10, []int64{3, 0, 7}, []int64{3, 0, 7}},
-		{1, []int64{1, 2}, []int64{0, 1}},
-		{0, []int64{5}, []int64{0}},
-	}
-	for _, tt := range tests {
-		if got := apportionSigned(tt.total, tt.weights); !slices.Equal(got, tt.want) {
-			t.Errorf("apportionSigned(%d, %v) = %v, want %v", tt.total, tt.weights, got, tt.want)
-		}
-	}
-}
-
 func ptr[T any](v T) *T { return &v }

@@ -241,7 +241,7 @@ func OrderValues(o *Order, side CurrencySide) (map[string]LineValue, error) {
 	if orderDisc > totalNet {
 		return nil, invalid("discounts", fmt.Sprintf("order-level discounts %d exceed the net %d of the refundable lines", orderDisc, totalNet))
 	}
-	shares := apportion(orderDisc, nets)
+	shares := Apportion(orderDisc, nets)
 
 	out := make(map[string]LineValue, len(lines))
 	for k, lt := range lines {
@@ -292,26 +292,37 @@ func spread(total int64, q int, from int, set func(slot int, v int64)) int {
 	return r
 }
 
-// apportion splits total over weights in proportion, by largest remainder:
-// part i is ⌊total·w_i/W⌋ (W = Σ weights) plus one for the total − Σ⌊…⌋
-// parts with the largest remainders total·w_i mod W, ties going to the lower
-// index. Preconditions: weights ≥ 0, W fits in an int64, 0 ≤ total ≤ W. A part
-// never exceeds its weight, and a zero weight gets zero.
-func apportion(total int64, weights []int64) []int64 {
+// Apportion splits total over weights in proportion, by largest remainder:
+// part i is ⌊|total|·w_i/W⌋ (W = Σ weights) plus one for the leftover units
+// with the largest remainders |total|·w_i mod W, ties going to the lower
+// index; every part has total's sign and the parts sum to total exactly.
+// Weights must be ≥ 0 with W fitting an int64. When W is 0 the first part
+// takes it all (no parts without weights). With 0 ≤ total ≤ W a part never
+// exceeds its weight and a zero weight gets zero.
+func Apportion(total int64, weights []int64) []int64 {
 	parts := make([]int64, len(weights))
-	if total == 0 {
+	if total == 0 || len(weights) == 0 {
 		return parts
 	}
-	var w int64
-	for _, x := range weights {
-		w += x
+	abs := uint64(total)
+	if total < 0 {
+		abs = -abs
+	}
+	var sum uint64
+	for _, w := range weights {
+		sum += uint64(w)
+	}
+	if sum == 0 {
+		parts[0] = total
+		return parts
 	}
 	rems := make([]uint64, len(weights))
-	left := total
-	for i, x := range weights {
-		q, r := mulDiv(uint64(total), uint64(x), uint64(w))
+	left := abs
+	for i, w := range weights {
+		hi, lo := bits.Mul64(abs, uint64(w))
+		q, r := bits.Div64(hi, lo, sum) // w ≤ sum and abs < 2⁶³, so hi < sum
 		parts[i], rems[i] = int64(q), r
-		left -= int64(q)
+		left -= q
 	}
 	order := make([]int, len(weights))
 	for i := range order {
@@ -328,6 +339,11 @@ func apportion(total int64, weights []int64) []int64 {
 	})
 	for _, i := range order[:left] {
 		parts[i]++
+	}
+	if total < 0 {
+		for i := range parts {
+			parts[i] = -parts[i]
+		}
 	}
 	return parts
 }

@@ -891,14 +891,14 @@ func TestApplyAdjustmentsProperty(t *testing.T) {
 
 // apportion on its own: exact sums, parts never above their weight.
 func TestApportion(t *testing.T) {
-	if got := apportion(0, nil); len(got) != 0 {
-		t.Errorf("apportion(0, nil) = %v", got)
+	if got := Apportion(0, nil); len(got) != 0 {
+		t.Errorf("Apportion(0, nil) = %v", got)
 	}
-	if got := apportion(5, []int64{0, 5, 0}); !slices.Equal(got, []int64{0, 5, 0}) {
-		t.Errorf("apportion(5, [0 5 0]) = %v", got)
+	if got := Apportion(5, []int64{0, 5, 0}); !slices.Equal(got, []int64{0, 5, 0}) {
+		t.Errorf("Apportion(5, [0 5 0]) = %v", got)
 	}
-	if got := apportion(2, []int64{1, 1, 1}); !slices.Equal(got, []int64{1, 1, 0}) {
-		t.Errorf("apportion(2, [1 1 1]) = %v", got)
+	if got := Apportion(2, []int64{1, 1, 1}); !slices.Equal(got, []int64{1, 1, 0}) {
+		t.Errorf("Apportion(2, [1 1 1]) = %v", got)
 	}
 	// Large values need the 128-bit product.
 	large := []int64{math.MaxInt64 / 3, math.MaxInt64 / 3, math.MaxInt64 / 3}
@@ -906,8 +906,29 @@ func TestApportion(t *testing.T) {
 	for _, x := range large {
 		w += x
 	}
-	got := apportion(w-1, large)
+	got := Apportion(w-1, large)
 	if s := got[0] + got[1] + got[2]; s != w-1 || got[0] != large[0] || got[2] != large[2]-1 {
-		t.Errorf("apportion(large) = %v (sum %d, want %d)", got, s, w-1)
+		t.Errorf("Apportion(large) = %v (sum %d, want %d)", got, s, w-1)
+	}
+}
+
+// Apportion also splits negative totals and totals over the weights' sum.
+func TestApportionSigned(t *testing.T) {
+	tests := []struct {
+		total   int64
+		weights []int64
+		want    []int64
+	}{
+		{-100, []int64{1, 1, 1}, []int64{-34, -33, -33}},
+		{100, []int64{1, 1, 1}, []int64{34, 33, 33}},
+		{-7, []int64{0, 0}, []int64{-7, 0}},
+		{10, []int64{3, 0, 7}, []int64{3, 0, 7}},
+		{1, []int64{1, 2}, []int64{0, 1}},
+		{0, []int64{5}, []int64{0}},
+	}
+	for _, tt := range tests {
+		if got := Apportion(tt.total, tt.weights); !slices.Equal(got, tt.want) {
+			t.Errorf("Apportion(%d, %v) = %v, want %v", tt.total, tt.weights, got, tt.want)
+		}
 	}
 }

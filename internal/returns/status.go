@@ -302,6 +302,20 @@ type Actor struct {
 	Name string `json:"name,omitempty"`
 }
 
+// KeyActor is the actor of a change made with an API key: named by the
+// key's label (else "API key ID"), followed by via when not empty
+// ("erp (Loop API)").
+func KeyActor(k *APIKey, via string) Actor {
+	name := k.Label
+	if name == "" {
+		name = "API key " + k.ID
+	}
+	if via != "" {
+		name += " (" + via + ")"
+	}
+	return Actor{Kind: ActorAPIKey, ID: k.ID, Name: name}
+}
+
 // SystemActor returns the system actor with the given name (e.g. "tracking").
 func SystemActor(name string) Actor { return Actor{Kind: ActorSystem, Name: name} }
 

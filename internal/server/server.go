@@ -20,6 +20,8 @@ import (
 	"github.com/reboundhq/rebound/internal/loopapi/loophttp"
 	"github.com/reboundhq/rebound/internal/redoapi"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/web"
+	"github.com/reboundhq/rebound/internal/web/admin"
 )
 
 // Config configures New.
@@ -29,6 +31,8 @@ type Config struct {
 	// Registry receives the metrics; nil means a new registry with the Go
 	// and process collectors.
 	Registry *prometheus.Registry
+	// Version is the build's version, shown in /openapi.json.
+	Version string
 	// AccessLog logs one line per request (default on in serve).
 	AccessLog bool
 	// RequestTimeout is every request's deadline, reading its body
@@ -55,6 +59,7 @@ type Server struct {
 	accessLog bool
 	timeout   time.Duration
 	handler   http.Handler
+	openapi   []byte
 }
 
 // New builds the handler and registers its metrics.
@@ -78,17 +83,21 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
-	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, RateLimit: sv.RedoLimiter,
+	cat := &httpx.Catalog{}
+	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, RateLimit: sv.RedoLimiter, Catalog: cat,
 		Shipping: sv.Shipping, Invoices: sv.Invoices}).Mount(s.mux)
 	loopLimit := cfg.LoopLimit
 	if loopLimit == nil {
 		loopLimit = sv.LoopLimiter.Allow
 	}
-	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Shipping: sv.Shipping}).Mount(s.mux)
-	sv.Ecwid.Mount(s.mux)
-	sv.Refundid.Mount(s.mux)
-	sv.Shipping.Mount(s.mux)
-	redoapi.MountRefundid(s.mux, sv.App, sv.Refundid)
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Catalog: cat, Shipping: sv.Shipping}).Mount(s.mux)
+	sv.Ecwid.Mount(s.mux, cat)
+	sv.Refundid.Mount(s.mux, cat)
+	sv.Shipping.Mount(s.mux, cat)
+	s.openapi = openAPIDocument(cat.Routes(), cfg.Version)
+	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
+	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
+	admin.New(admin.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid}).Mount(s.mux)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))
 	return s

@@ -75,6 +75,7 @@ type ReadTx interface {
 	LoopReader
 	ShippingReader
 	InvoicesReader
+	UsersReader
 }
 
 // PendingWebhook is a subscription with deliveries to attempt.
@@ -112,6 +113,7 @@ type Tx interface {
 	LoopWriter
 	ShippingWriter
 	InvoicesWriter
+	UsersWriter
 
 	// Now is the transaction's clock, fixed for its duration.
 	Now() time.Time
@@ -730,4 +732,83 @@ type InvoicesWriter interface {
 	// PayInvoice marks the store's invoice paid at Now; paying a paid
 	// invoice keeps the first time. ENOTFOUND when there is none.
 	PayInvoice(ctx context.Context, storeID, id string) (*Invoice, error)
+}
+
+// User is a merchant admin user of one store (internal/users). Email is
+// lowercased and unique over every store. PasswordHash is an argon2id PHC
+// string, "" while the invitation is pending; InviteHash is the hex
+// SHA-256 of a pending invitation's token ("" when none).
+type User struct {
+	ID              string
+	StoreID         string
+	Email           string
+	Role            string
+	PasswordHash    string
+	InviteHash      string
+	InviteExpiresAt time.Time // zero when no invitation is pending
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// QueueQuery selects a page of the admin queue (QueueReturns).
+type QueueQuery struct {
+	// Statuses keeps returns in one of them; empty keeps every status but
+	// deleted.
+	Statuses []returns.Status
+	// Tag keeps returns carrying this tag of the store.
+	Tag string
+	// Before is a keyset cursor: only returns with id < Before.
+	Before string
+	// Limit is the most returns returned; ≤ 0 means 50.
+	Limit int
+}
+
+// UsersReader reads admin users, their sessions and the admin queue.
+type UsersReader interface {
+	// GetUser returns the store's user, or ENOTFOUND (also when the user
+	// is another store's).
+	GetUser(ctx context.Context, storeID, id string) (*User, error)
+	// GetUserByEmail returns the user with that email (any store; matched
+	// lowercased), or ENOTFOUND.
+	GetUserByEmail(ctx context.Context, email string) (*User, error)
+	// GetUserByInvite returns the user whose pending invitation has that
+	// token hash, or ENOTFOUND.
+	GetUserByInvite(ctx context.Context, inviteHash string) (*User, error)
+	// ListUsers returns the store's users by email.
+	ListUsers(ctx context.Context, storeID string) ([]*User, error)
+
+	// GetSession returns a session's data unless it expired at or before
+	// now; found is false when there is none.
+	GetSession(ctx context.Context, token string, now time.Time) (data []byte, found bool, err error)
+
+	// CountReturnsByStatus counts the store's returns per status.
+	CountReturnsByStatus(ctx context.Context, storeID string) (map[returns.Status]int, error)
+	// FindReturns returns the store's returns whose id, order name,
+	// tracking number or customer email (case-insensitively) is term
+	// exactly, newest first, at most limit.
+	FindReturns(ctx context.Context, storeID, term string, limit int) ([]*returns.Return, error)
+	// QueueReturns returns a page of the store's returns, newest first,
+	// filtered by q. It reads through an index from q.Before: (store, id),
+	// (store, status, id) for one status, or the tag's links.
+	QueueReturns(ctx context.Context, storeID string, q QueueQuery) ([]*returns.Return, error)
+}
+
+// UsersWriter writes admin users and sessions.
+type UsersWriter interface {
+	// CreateUser inserts u. ECONFLICT when the email is taken (in any
+	// store); ENOTFOUND when the store does not exist.
+	CreateUser(ctx context.Context, u *User) error
+	// UpdateUser saves u's role, password hash and invitation over the
+	// store's user with u.ID; ENOTFOUND when there is none.
+	UpdateUser(ctx context.Context, u *User) error
+	// DeleteUser deletes the store's user; ENOTFOUND when there is none.
+	DeleteUser(ctx context.Context, storeID, id string) error
+
+	// PutSession inserts or replaces a session.
+	PutSession(ctx context.Context, token string, data []byte, expiry time.Time) error
+	// DeleteSession deletes a session (no error when there is none).
+	DeleteSession(ctx context.Context, token string) error
+	// DeleteExpiredSessions deletes up to limit sessions expired at or
+	// before now and returns how many it deleted.
+	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int, error)
 }

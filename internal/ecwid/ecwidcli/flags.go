@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
+
+	"github.com/reboundhq/rebound/internal/cliflags"
 )
 
 // errUsage marks a command-line mistake already reported to the user.
@@ -46,31 +47,17 @@ func (fs *flagSet) printUsage(w io.Writer) {
 // fs.Args()). Help is printed on stdout and returned as flag.ErrHelp; a
 // mistake is reported on stderr and returned as errUsage.
 func (fs *flagSet) parse(args []string, names ...string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.printUsage(fs.stdout)
-				return err
-			}
-			fs.printUsage(fs.Output())
-			return errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	pos, err := cliflags.Interspersed(fs.FlagSet, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.printUsage(fs.stdout)
+		return err
 	}
-	if err := fs.Parse(append([]string{"--"}, pos...)); err != nil {
+	if err != nil {
+		fs.printUsage(fs.Output())
 		return errUsage
 	}
-	if len(pos) != len(names) {
-		if len(names) == 0 {
-			fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (quote values that contain spaces)\n", fs.Name(), pos[0])
-		} else {
-			fmt.Fprintf(fs.Output(), "%s: exactly one %s is required\n", fs.Name(), strings.Join(names, " and one "))
-		}
+	if err := cliflags.Positional(fs.Name(), pos, names); err != nil {
+		fmt.Fprintln(fs.Output(), err)
 		fs.printUsage(fs.Output())
 		return errUsage
 	}

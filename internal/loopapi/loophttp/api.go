@@ -47,7 +47,12 @@ type Config struct {
 	Now func() time.Time
 	// Shipping buys the labels of the Labels API's generate-label.
 	Shipping *shipsvc.Service
+	// Catalog, when set, records every route for the OpenAPI document.
+	Catalog *httpx.Catalog
 }
+
+// Surface names this surface in Rebound's OpenAPI document.
+const Surface = "Loop API"
 
 // API is the Loop-compatible surface.
 type API struct {
@@ -57,6 +62,7 @@ type API struct {
 	cursors *loopapi.Cursors
 	now     func() time.Time
 	ship    *shipsvc.Service
+	catalog *httpx.Catalog
 	mux     *http.ServeMux
 }
 
@@ -72,7 +78,7 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, ship: cfg.Shipping}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, catalog: cfg.Catalog, ship: cfg.Shipping}
 }
 
 // Mount registers every route under every prefix on mux.
@@ -91,6 +97,7 @@ type handler func(w http.ResponseWriter, r *http.Request, key *returns.APIKey) e
 // webhooks API's OAuth clients, Authorization: Bearer) must be valid and
 // grant scope, else Loop's 401; then the rate limit, else 429.
 func (a *API) handle(pattern string, scope returns.Scope, h handler) {
+	a.catalog.Add(pattern, Surface, httpx.SecurityXAuthorization, string(scope))
 	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		httpx.RouteOf(r).WriteError = writeError
 		key, err := a.authenticate(r)
@@ -129,13 +136,7 @@ func (a *API) authenticate(r *http.Request) (*returns.APIKey, error) {
 	return a.app.Authenticate(r.Context(), tok)
 }
 
-func actorOf(key *returns.APIKey) returns.Actor {
-	name := key.Label
-	if name == "" {
-		name = "API key " + key.ID
-	}
-	return returns.Actor{Kind: returns.ActorAPIKey, ID: key.ID, Name: name + " (Loop API)"}
-}
+func actorOf(key *returns.APIKey) returns.Actor { return returns.KeyActor(key, "Loop API") }
 
 // write sends v as Loop encodes its bodies.
 func write(w http.ResponseWriter, status int, v any) {

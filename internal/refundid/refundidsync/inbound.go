@@ -20,7 +20,11 @@ import (
 // breaking Refundid's rules, named), 409 (units no longer free; a failed
 // after refundid), 413 (a body over refundid.MaxNotificationBytes), 422 (a
 // notification Rebound cannot act on).
-func (s *Service) Mount(mux *http.ServeMux) {
+func (s *Service) Mount(mux *http.ServeMux, cat *httpx.Catalog) {
+	for _, p := range []string{"GET " + PathPrefix + "{token}" + refundid.MerchantOrderPath, "GET " + PathPrefix + "{token}" + refundid.MerchantRefundPath,
+		"POST " + PathPrefix + "{token}" + refundid.MerchantNotifyPath} {
+		cat.Add(p, "Refundid (inbound)", httpx.SecurityNone, "")
+	}
 	mux.HandleFunc("GET "+PathPrefix+"{token}"+refundid.MerchantOrderPath, s.serveOrder)
 	mux.HandleFunc("GET "+PathPrefix+"{token}"+refundid.MerchantRefundPath, s.serveRefund)
 	mux.HandleFunc("POST "+PathPrefix+"{token}"+refundid.MerchantNotifyPath, s.serveNotify)

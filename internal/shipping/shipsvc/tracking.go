@@ -130,9 +130,17 @@ const maxWebhookBody = 1 << 20
 // authentication: POST /integrations/easypost/webhooks/{token} (EasyPost's
 // signed tracker events) and GET /shipping/labels/{storeId}/{shipmentId}/{token}
 // (a return label's PDF, the URL in the return's postageLabel).
-func (s *Service) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("POST /integrations/easypost/webhooks/{token}", s.serveWebhook)
-	mux.HandleFunc("GET /shipping/labels/{storeId}/{shipmentId}/{token}", s.serveLabel)
+func (s *Service) Mount(mux *http.ServeMux, cat *httpx.Catalog) {
+	for _, r := range []struct {
+		pattern, surface string
+		h                http.HandlerFunc
+	}{
+		{"POST /integrations/easypost/webhooks/{token}", "EasyPost (inbound webhooks)", s.serveWebhook},
+		{"GET /shipping/labels/{storeId}/{shipmentId}/{token}", "Return labels (shoppers)", s.serveLabel},
+	} {
+		cat.Add(r.pattern, r.surface, httpx.SecurityNone, "")
+		mux.HandleFunc(r.pattern, r.h)
+	}
 }
 
 func (s *Service) serveLabel(w http.ResponseWriter, r *http.Request) {

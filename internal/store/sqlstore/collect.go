@@ -32,3 +32,9 @@ func scanString(r Row) (string, error) {
 	var s string
 	return s, r.Scan(&s)
 }
+
+// scanInt64 reads a one-column integer row.
+func scanInt64(r Row) (int64, error) {
+	var n int64
+	return n, r.Scan(&n)
+}

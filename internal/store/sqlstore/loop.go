@@ -94,23 +94,9 @@ func (t *Tx) AssignLoopIDs(ctx context.Context, storeID, kind string, nativeIDs 
 
 // NumberReturns implements store.Tx.
 func (t *Tx) NumberReturns(ctx context.Context, storeID string, limit int) (int, error) {
-	rows, err := t.query(ctx, `SELECT id FROM returns WHERE store_id = ? AND loop_id = 0 ORDER BY created_at, id LIMIT ?`, storeID, limit)
+	ids, err := collect(ctx, t, "number returns", scanString, `SELECT id FROM returns WHERE store_id = ? AND loop_id = 0 ORDER BY created_at, id LIMIT ?`, storeID, limit)
 	if err != nil {
-		return 0, fmt.Errorf("number returns: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("number returns: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
-		return 0, fmt.Errorf("number returns: %w", err)
+		return 0, err
 	}
 	if len(ids) == 0 {
 		return 0, nil
@@ -182,26 +168,13 @@ func (t *Tx) ListLoopReturns(ctx context.Context, storeID string, q store.LoopRe
 		limit = DefaultLoopLimit
 	}
 	args = append(args, limit)
-	rows, err := t.query(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list loop returns: %w", err)
-	}
-	defer rows.Close()
-	var out []store.LoopReturn
-	for rows.Next() {
+	return collect(ctx, t, "list loop returns", func(r Row) (store.LoopReturn, error) {
 		var doc []byte
 		var id, at int64
-		if err := rows.Scan(&doc, &id, &at); err != nil {
-			return nil, fmt.Errorf("list loop returns: %w", err)
+		if err := r.Scan(&doc, &id, &at); err != nil {
+			return store.LoopReturn{}, err
 		}
-		r, err := decodeReturn(doc)
-		if err != nil {
-			return nil, fmt.Errorf("list loop returns: %w", err)
-		}
-		out = append(out, store.LoopReturn{Return: r, Key: store.LoopKey{At: FromUS(at), ID: id}})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list loop returns: %w", err)
-	}
-	return out, nil
+		ret, err := decodeReturn(doc)
+		return store.LoopReturn{Return: ret, Key: store.LoopKey{At: FromUS(at), ID: id}}, err
+	}, b.String(), args...)
 }

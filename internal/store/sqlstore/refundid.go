@@ -131,23 +131,8 @@ func (t *Tx) GetRefundidRefund(ctx context.Context, storeID, refundidID string) 
 
 // ListRefundidRefunds implements store.ReadTx.
 func (t *Tx) ListRefundidRefunds(ctx context.Context, storeID string) ([]*returns.RefundidRefund, error) {
-	rows, err := t.query(ctx, `SELECT `+refundidRefundCols+` FROM refundid_refunds WHERE store_id = ? ORDER BY created_at, refundid_id`, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("list refundid refunds: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.RefundidRefund
-	for rows.Next() {
-		rf, err := scanRefundidRefund(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list refundid refunds: %w", err)
-		}
-		out = append(out, rf)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list refundid refunds: %w", err)
-	}
-	return out, nil
+	return collect(ctx, t, "list refundid refunds", scanRefundidRefund,
+		`SELECT `+refundidRefundCols+` FROM refundid_refunds WHERE store_id = ? ORDER BY created_at, refundid_id`, storeID)
 }
 
 // LockRefundidRefund implements store.Tx.

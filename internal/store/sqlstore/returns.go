@@ -49,23 +49,13 @@ func (t *Tx) GetOrdersByID(ctx context.Context, storeID string, ids []string) (m
 	ids = slices.Compact(ids)
 	for chunk := range slices.Chunk(ids, maxInList) {
 		ph, args := inList(chunk)
-		rows, err := t.query(ctx, `SELECT `+orderCols+` FROM orders WHERE store_id = ? AND id IN (`+ph+`)`,
-			append([]any{storeID}, args...)...)
+		os, err := collect(ctx, t, "get orders by id", t.scanOrderCached,
+			`SELECT `+orderCols+` FROM orders WHERE store_id = ? AND id IN (`+ph+`)`, append([]any{storeID}, args...)...)
 		if err != nil {
-			return nil, fmt.Errorf("get orders by id: %w", err)
+			return nil, err
 		}
-		for rows.Next() {
-			o, err := t.scanOrderCached(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("get orders by id: %w", err)
-			}
+		for _, o := range os {
 			out[o.ID] = o
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("get orders by id: %w", err)
 		}
 	}
 	return out, nil
@@ -126,27 +116,13 @@ func (t *Tx) LockReturn(ctx context.Context, storeID, id string) (*returns.Retur
 }
 
 func (t *Tx) listReturns(ctx context.Context, what, q string, args ...any) ([]*returns.Return, error) {
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []*returns.Return
-	for rows.Next() {
+	return collect(ctx, t, what, func(r Row) (*returns.Return, error) {
 		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+		if err := r.Scan(&doc); err != nil {
+			return nil, err
 		}
-		r, err := decodeReturn(doc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+		return decodeReturn(doc)
+	}, q, args...)
 }
 
 // DefaultReturnsLimit is ListReturns' page size when q.Limit ≤ 0.
@@ -327,29 +303,19 @@ func (t *Tx) AddTimelineEvent(ctx context.Context, storeID string, ev *returns.T
 
 // ListTimeline implements store.ReadTx.
 func (t *Tx) ListTimeline(ctx context.Context, storeID, returnID string) ([]*returns.TimelineEvent, error) {
-	rows, err := t.query(ctx, `SELECT id, doc FROM timeline_events WHERE store_id = ? AND return_id = ? ORDER BY id`, storeID, returnID)
-	if err != nil {
-		return nil, fmt.Errorf("list timeline: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.TimelineEvent
-	for rows.Next() {
+	return collect(ctx, t, "list timeline", func(r Row) (*returns.TimelineEvent, error) {
 		var id int64
 		var doc []byte
-		if err := rows.Scan(&id, &doc); err != nil {
-			return nil, fmt.Errorf("list timeline: %w", err)
+		if err := r.Scan(&id, &doc); err != nil {
+			return nil, err
 		}
 		var ev returns.TimelineEvent
 		if err := json.Unmarshal(doc, &ev); err != nil {
-			return nil, fmt.Errorf("list timeline: decode event %d: %w", id, err)
+			return nil, fmt.Errorf("decode event %d: %w", id, err)
 		}
 		ev.ID = id
-		out = append(out, &ev)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list timeline: %w", err)
-	}
-	return out, nil
+		return &ev, nil
+	}, `SELECT id, doc FROM timeline_events WHERE store_id = ? AND return_id = ? ORDER BY id`, storeID, returnID)
 }
 
 // ---- comments and blobs
@@ -376,27 +342,17 @@ func (t *Tx) AddComment(ctx context.Context, c *returns.Comment) error {
 
 // ListComments implements store.ReadTx.
 func (t *Tx) ListComments(ctx context.Context, storeID, returnID string) ([]*returns.Comment, error) {
-	rows, err := t.query(ctx, `SELECT doc FROM comments WHERE store_id = ? AND return_id = ? ORDER BY created_at, id`, storeID, returnID)
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.Comment
-	for rows.Next() {
+	return collect(ctx, t, "list comments", func(r Row) (*returns.Comment, error) {
 		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, fmt.Errorf("list comments: %w", err)
+		if err := r.Scan(&doc); err != nil {
+			return nil, err
 		}
 		var c returns.Comment
 		if err := json.Unmarshal(doc, &c); err != nil {
-			return nil, fmt.Errorf("list comments: decode: %w", err)
+			return nil, fmt.Errorf("decode: %w", err)
 		}
-		out = append(out, &c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	return out, nil
+		return &c, nil
+	}, `SELECT doc FROM comments WHERE store_id = ? AND return_id = ? ORDER BY created_at, id`, storeID, returnID)
 }
 
 // PutBlob implements store.Tx. ECONFLICT when the id exists.
@@ -454,23 +410,7 @@ func scanReturnTag(r Row) (*returns.ReturnTag, error) {
 
 // ListReturnTags implements store.ReadTx.
 func (t *Tx) ListReturnTags(ctx context.Context, storeID string) ([]*returns.ReturnTag, error) {
-	rows, err := t.query(ctx, `SELECT `+returnTagCols+` FROM return_tags WHERE store_id = ? ORDER BY name`, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("list return tags: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.ReturnTag
-	for rows.Next() {
-		tag, err := scanReturnTag(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list return tags: %w", err)
-		}
-		out = append(out, tag)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list return tags: %w", err)
-	}
-	return out, nil
+	return collect(ctx, t, "list return tags", scanReturnTag, `SELECT `+returnTagCols+` FROM return_tags WHERE store_id = ? ORDER BY name`, storeID)
 }
 
 // GetReturnTag implements store.ReadTx.
@@ -693,21 +633,5 @@ func (t *Tx) CreateGiftCard(ctx context.Context, g *returns.GiftCard) error {
 
 // ReturnIDsWithTag implements store.ReadTx.
 func (t *Tx) ReturnIDsWithTag(ctx context.Context, storeID, tag string) ([]string, error) {
-	rows, err := t.query(ctx, `SELECT return_id FROM return_tag_links WHERE store_id = ? AND tag = ? ORDER BY return_id`, storeID, tag)
-	if err != nil {
-		return nil, fmt.Errorf("returns with tag: %w", err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("returns with tag: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("returns with tag: %w", err)
-	}
-	return ids, nil
+	return collect(ctx, t, "returns with tag", scanString, `SELECT return_id FROM return_tag_links WHERE store_id = ? AND tag = ? ORDER BY return_id`, storeID, tag)
 }

@@ -101,23 +101,32 @@ func (t *Tx) CreateStore(ctx context.Context, s *returns.Merchant) error {
 
 // GetStore implements store.ReadTx.
 func (t *Tx) GetStore(ctx context.Context, id string) (*returns.Merchant, error) {
-	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE id = ?`, id)
+	return t.oneStore(ctx, `SELECT `+merchantCols+` FROM stores WHERE id = ?`, id)
 }
 
 // GetStoreByName implements store.ReadTx.
 func (t *Tx) GetStoreByName(ctx context.Context, name string) (*returns.Merchant, error) {
-	return t.oneStore(ctx, `SELECT id, name, created_at FROM stores WHERE name = ? ORDER BY created_at, id LIMIT 1`, name)
+	return t.oneStore(ctx, `SELECT `+merchantCols+` FROM stores WHERE name = ? ORDER BY created_at, id LIMIT 1`, name)
 }
 
 func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Merchant, error) {
-	var s returns.Merchant
-	var created int64
-	err := t.row(ctx, q, arg).Scan(&s.ID, &s.Name, &created)
+	s, err := scanMerchant(t.row(ctx, q, arg))
 	if errors.Is(err, ErrNoRows) {
 		return nil, notFound("store", arg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get store: %w", err)
+	}
+	return s, nil
+}
+
+const merchantCols = `id, name, created_at`
+
+func scanMerchant(r Row) (*returns.Merchant, error) {
+	var s returns.Merchant
+	var created int64
+	if err := r.Scan(&s.ID, &s.Name, &created); err != nil {
+		return nil, err
 	}
 	s.CreatedAt = FromUS(created)
 	return &s, nil
@@ -125,22 +134,7 @@ func (t *Tx) oneStore(ctx context.Context, q, arg string) (*returns.Merchant, er
 
 // ListStores implements store.ReadTx.
 func (t *Tx) ListStores(ctx context.Context) ([]*returns.Merchant, error) {
-	rows, err := t.query(ctx, `SELECT id, name, created_at FROM stores ORDER BY created_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list stores: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.Merchant
-	for rows.Next() {
-		var s returns.Merchant
-		var created int64
-		if err := rows.Scan(&s.ID, &s.Name, &created); err != nil {
-			return nil, fmt.Errorf("list stores: %w", err)
-		}
-		s.CreatedAt = FromUS(created)
-		out = append(out, &s)
-	}
-	return out, rows.Err()
+	return collect(ctx, t, "list stores", scanMerchant, `SELECT `+merchantCols+` FROM stores ORDER BY created_at, id`)
 }
 
 // ---- API keys
@@ -207,20 +201,7 @@ func (t *Tx) GetAPIKey(ctx context.Context, id string) (*returns.APIKey, error) 
 
 // ListAPIKeys implements store.ReadTx.
 func (t *Tx) ListAPIKeys(ctx context.Context, storeID string) ([]*returns.APIKey, error) {
-	rows, err := t.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys WHERE store_id = ? ORDER BY created_at, id`, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("list api keys: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api keys: %w", err)
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+	return collect(ctx, t, "list api keys", scanAPIKey, `SELECT `+apiKeyCols+` FROM api_keys WHERE store_id = ? ORDER BY created_at, id`, storeID)
 }
 
 // RevokeAPIKey implements store.Tx.

@@ -132,23 +132,7 @@ func (t *Tx) GetWebhookByExternalID(ctx context.Context, storeID, externalID str
 
 // ListWebhooks implements store.ReadTx.
 func (t *Tx) ListWebhooks(ctx context.Context, storeID string) ([]*returns.Webhook, error) {
-	rows, err := t.query(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE store_id = ? ORDER BY created_at, id`, storeID)
-	if err != nil {
-		return nil, fmt.Errorf("list webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []*returns.Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list webhooks: %w", err)
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list webhooks: %w", err)
-	}
-	return out, nil
+	return collect(ctx, t, "list webhooks", scanWebhook, `SELECT `+webhookCols+` FROM webhooks WHERE store_id = ? ORDER BY created_at, id`, storeID)
 }
 
 // externalIDArg binds an optional external id (nil: NULL).
@@ -267,23 +251,7 @@ func scanDelivery(r Row) (*returns.Delivery, error) {
 }
 
 func (t *Tx) listDeliveries(ctx context.Context, what, q string, args ...any) ([]*returns.Delivery, error) {
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []*returns.Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return collect(ctx, t, what, scanDelivery, q, args...)
 }
 
 // GetDelivery implements store.ReadTx.
@@ -554,25 +522,14 @@ func (t *Tx) saveDeliveries(ctx context.Context, ds []*returns.Delivery, saved m
 	}
 	// column8 is the claimer's lease: a delivery claimed again since (its
 	// lease ran out and another worker took it) is left to that worker.
-	rows, err := t.query(ctx, `UPDATE webhook_deliveries SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4,
+	ids, err := collect(ctx, t, "finish attempts", scanInt64, `UPDATE webhook_deliveries SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4,
 		first_attempt_at = v.column5, last_status = v.column6, last_error = v.column7, claimed_until = 0, updated_at = ?
 		FROM (VALUES `+repeatRows(row, len(ds))+`) AS v
 		WHERE webhook_deliveries.id = v.column1 AND (v.column8 = 0 OR webhook_deliveries.claimed_until = v.column8) RETURNING id`, args...)
-	if err != nil {
-		return fmt.Errorf("finish attempts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("finish attempts: %w", err)
-		}
+	for _, id := range ids {
 		saved[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("finish attempts: %w", err)
-	}
-	return nil
+	return err
 }
 
 // logAttempts appends as to their deliveries' logs (one statement).
@@ -628,29 +585,17 @@ func (t *Tx) ListEventsSince(ctx context.Context, storeID string, since time.Tim
 // subscriptions, each with an index lookup of its earliest pending
 // delivery. Ordered by that time, then id.
 func (t *Tx) PendingWebhooks(ctx context.Context) ([]store.PendingWebhook, error) {
-	rows, err := t.query(ctx, `SELECT store_id, id, next_at FROM (
+	return collect(ctx, t, "pending webhooks", func(r Row) (store.PendingWebhook, error) {
+		var p store.PendingWebhook
+		var next int64
+		err := r.Scan(&p.StoreID, &p.WebhookID, &next)
+		p.NextAttemptAt = fromUSOrZero(next)
+		return p, err
+	}, `SELECT store_id, id, next_at FROM (
 			SELECT w.store_id, w.id, (SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d
 				WHERE d.webhook_id = w.id AND d.state = 'pending') AS next_at
 			FROM webhooks w WHERE w.disabled = 0) p
 		WHERE next_at IS NOT NULL ORDER BY next_at, id`)
-	if err != nil {
-		return nil, fmt.Errorf("pending webhooks: %w", err)
-	}
-	defer rows.Close()
-	var out []store.PendingWebhook
-	for rows.Next() {
-		var p store.PendingWebhook
-		var next int64
-		if err := rows.Scan(&p.StoreID, &p.WebhookID, &next); err != nil {
-			return nil, fmt.Errorf("pending webhooks: %w", err)
-		}
-		p.NextAttemptAt = fromUSOrZero(next)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("pending webhooks: %w", err)
-	}
-	return out, nil
 }
 
 // CountPendingDeliveries implements store.ReadTx: a count along
