@@ -62,6 +62,13 @@ var commands = []command{
 	{name: "dev fake-refundid", brief: "run a fake Refundid (portal, notifications, merchant API) until Ctrl-C", setup: devFakeRefundidCmd},
 	{name: "dev ecwid-webhook", brief: "send one Ecwid webhook, signed as Ecwid signs it, to a URL", setup: devEcwidWebhookCmd},
 	{name: "dev webhook-receiver", brief: "receive Rebound's webhooks until Ctrl-C: verify each one's signature and print it", setup: devWebhookReceiverCmd},
+	{name: "shipping rate-table set", brief: "set a store's rate table (the built-in carrier) from a JSON file", setup: shippingRateTableSetCmd},
+	{name: "shipping rates", brief: "quote a return label with the store's carriers, one JSON object a line", setup: shippingRatesCmd},
+	{name: "shipping buy", brief: "buy a return label (idempotent with --idempotency-key); prints the shipment", setup: shippingBuyCmd},
+	{name: "shipping label", brief: "write a bought label's PDF to a file", setup: shippingLabelCmd},
+	{name: "invoices list", brief: "list a store's invoices, one JSON object a line", setup: invoicesListCmd},
+	{name: "invoices csv", brief: "print an invoice's items as CSV", setup: invoicesCSVCmd},
+	{name: "dev fake-easypost", brief: "run a fake EasyPost API until Ctrl-C, sending signed tracker webhooks", setup: devFakeEasyPostCmd},
 	{name: "version", brief: "print the version", setup: versionCmd},
 }
 
@@ -75,6 +82,8 @@ var groups = map[string]string{
 	"dev":   `Local development tools; see the README's quick start and docs/ecwid.md ("Trying it without an Ecwid account").`,
 
 	"refundid": "See docs/refundid.md.",
+	"shipping": "See docs/shipping.md.",
+	"invoices": "See docs/invoices.md.",
 }
 
 func main() {

@@ -15,9 +15,11 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/httpx"
+	"github.com/reboundhq/rebound/internal/invoices"
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
@@ -33,6 +35,8 @@ type Config struct {
 	Refundid *refundidsync.Service
 	// RateLimit limits requests per API key (nil: no limit).
 	RateLimit *ratelimit.Limiter
+	Shipping  *shipsvc.Service
+	Invoices  *invoices.Service
 	// Catalog, when set, records every route for the OpenAPI document.
 	Catalog *httpx.Catalog
 }
@@ -45,12 +49,15 @@ type API struct {
 	refundid *refundidsync.Service
 	limit    *ratelimit.Limiter
 	catalog  *httpx.Catalog
+	ship     *shipsvc.Service
+	inv      *invoices.Service
 	mux      *http.ServeMux
 }
 
 // New returns the API; Mount adds its routes to a mux.
 func New(cfg Config) *API {
-	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, limit: cfg.RateLimit, catalog: cfg.Catalog}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, limit: cfg.RateLimit, catalog: cfg.Catalog,
+		ship: cfg.Shipping, inv: cfg.Invoices}
 }
 
 // Mount registers every route of the surface on mux.
@@ -64,6 +71,7 @@ func (s *API) Mount(mux *http.ServeMux) {
 	if s.refundid != nil {
 		s.refundidRoutes()
 	}
+	s.shippingRoutes()
 }
 
 // authedHandler serves a request made with a valid key that may act on the

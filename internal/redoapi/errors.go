@@ -100,3 +100,6 @@ func writeError(w http.ResponseWriter, r *http.Request, style errStyle, err erro
 func writerFor(style errStyle) httpx.ErrorWriter {
 	return func(w http.ResponseWriter, r *http.Request, err error) { writeError(w, r, style, err) }
 }
+
+// errorsJoin is errors.Join (field errors reported together).
+func errorsJoin(errs ...error) error { return errors.Join(errs...) }

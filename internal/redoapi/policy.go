@@ -21,6 +21,7 @@ type policyJSON struct {
 	RestockingFeeFlat        int64            `json:"restockingFeeFlat"`
 	RefundShipping           bool             `json:"refundShipping"`
 	ReturnShippingFee        int64            `json:"returnShippingFee"`
+	AutoLabel                *autoLabelJSON   `json:"autoLabel,omitempty"`
 }
 
 type reasonJSON struct {
@@ -54,7 +55,7 @@ func policyView(p returns.Policy) policyJSON {
 		WindowDays: p.WindowDays, WindowFrom: string(p.WindowFrom), FinalSaleTags: p.FinalSaleTags,
 		NonReturnableSKUs: p.NonReturnableSKUs, Reasons: reasonsView(p.Reasons), AutoApprove: p.AutoApprove,
 		RestockingFeeBasisPoints: p.RestockingFeeBasisPoints, RestockingFeeFlat: p.RestockingFeeFlat,
-		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee,
+		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee, AutoLabel: autoLabelView(p.AutoLabel),
 	}
 	for _, q := range p.Questions {
 		out.Questions = append(out.Questions, questionJSON{Question: q.Question, Options: q.Options, Required: q.Required})
@@ -82,7 +83,7 @@ func (p policyJSON) policy() returns.Policy {
 		WindowDays: p.WindowDays, WindowFrom: returns.WindowFrom(p.WindowFrom), FinalSaleTags: p.FinalSaleTags,
 		NonReturnableSKUs: p.NonReturnableSKUs, Reasons: reasonsOf(p.Reasons), AutoApprove: p.AutoApprove,
 		RestockingFeeBasisPoints: p.RestockingFeeBasisPoints, RestockingFeeFlat: p.RestockingFeeFlat,
-		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee,
+		RefundShipping: p.RefundShipping, ReturnShippingFee: p.ReturnShippingFee, AutoLabel: p.AutoLabel.autoLabel(),
 	}
 	for _, q := range p.Questions {
 		out.Questions = append(out.Questions, returns.PolicyQuestion{Question: q.Question, Options: q.Options, Required: q.Required})

@@ -83,9 +83,12 @@ type sourceJSON struct {
 	PhoneNumber    string          `json:"phoneNumber"`
 }
 
-// destinationJSON is where the parcel goes; Rebound does not model the
-// merchant's return address yet, so it is empty.
-type destinationJSON struct{}
+// destinationJSON is where the parcel goes: the warehouse chosen for the
+// return (empty until one is).
+type destinationJSON struct {
+	MailingAddress *redoAddressJSON `json:"mailingAddress,omitempty"`
+	PhoneNumber    string           `json:"phoneNumber,omitempty"`
+}
 
 type returnItemJSON struct {
 	ID                            string             `json:"id"`
@@ -169,6 +172,9 @@ type shipmentJSON struct {
 	TrackingURL  string `json:"trackingUrl,omitempty"`
 	PostageLabel string `json:"postageLabel,omitempty"`
 	FormLabel    string `json:"formLabel,omitempty"`
+	// EstimatedDeliveryDate and DeliveredAt are RFC 3339 times.
+	EstimatedDeliveryDate string `json:"estimatedDeliveryDate,omitempty"`
+	DeliveredAt           string `json:"deliveredAt,omitempty"`
 }
 
 type exchangeJSON struct {
@@ -327,9 +333,14 @@ func Return(r *returns.Return, o *returns.Order) ReturnJSON {
 	if r.Notes != "" {
 		v.Notes = append(v.Notes, noteJSON{Message: r.Notes})
 	}
+	if d := r.Destination; d != nil {
+		a := redoAddress(d.Address)
+		v.Destination = destinationJSON{MailingAddress: &a, PhoneNumber: d.Phone}
+	}
 	if l := r.Label; l != nil {
 		s := shipmentJSON{Carrier: l.Carrier, Status: l.Status, Tracker: l.TrackingNumber, TrackingURL: l.TrackingURL,
-			PostageLabel: l.PostageLabelURL, FormLabel: l.FormLabelURL}
+			PostageLabel: l.PostageLabelURL, FormLabel: l.FormLabelURL,
+			EstimatedDeliveryDate: l.EstimatedDeliveryDate, DeliveredAt: l.DeliveredAt}
 		if s.Status == "" {
 			s.Status = "unknown"
 		}

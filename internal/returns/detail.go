@@ -40,6 +40,8 @@ type ReturnDetail struct {
 	ShippingAddress Address  `json:"shippingAddress"`
 	// Label is the return label, when one was bought or given.
 	Label *Label `json:"label,omitempty"`
+	// Destination is the warehouse the return goes to, once chosen.
+	Destination *Destination `json:"destination,omitempty"`
 	// Notes are the request's notes; CustomerNotes the processing notes sent
 	// to the customer.
 	Notes         string `json:"notes,omitempty"`
@@ -88,6 +90,12 @@ type Label struct {
 	// Status is the carrier status in Redo's return-shipment vocabulary
 	// ("unknown", "in_transit", "delivered", ...).
 	Status string `json:"status,omitempty"`
+	// ShipmentID is Rebound's shipment when Rebound bought the label;
+	// EstimatedDeliveryDate and DeliveredAt are RFC 3339 times, "" when
+	// unknown.
+	ShipmentID            string `json:"shipmentId,omitempty"`
+	EstimatedDeliveryDate string `json:"estimatedDeliveryDate,omitempty"`
+	DeliveredAt           string `json:"deliveredAt,omitempty"`
 }
 
 // ShipmentStatuses are the carrier statuses a label may carry (Redo's

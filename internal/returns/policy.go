@@ -69,6 +69,8 @@ type Policy struct {
 	// ReturnShippingFee (minor units of the shop currency, ≥ 0) is deducted
 	// from the refund for the return label (ReturnShippingFee).
 	ReturnShippingFee int64 `json:"returnShippingFee"`
+	// AutoLabel, when set, buys a return label when a return is approved.
+	AutoLabel *AutoLabel `json:"autoLabel,omitempty"`
 }
 
 // Reason is a return reason: a machine code kept on the return item
@@ -134,6 +136,9 @@ func DefaultPolicy() Policy {
 //   - more than 20 questions, a blank question, or a question without 2 to
 //     20 non-blank options.
 func (p Policy) Validate() error {
+	if err := p.AutoLabel.Validate(); err != nil {
+		return err
+	}
 	switch {
 	case p.WindowDays < 0 || p.WindowDays > MaxWindowDays:
 		return invalid("windowDays", fmt.Sprintf("must be between 0 (no window) and %d", MaxWindowDays))

@@ -85,14 +85,16 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	cat := &httpx.Catalog{}
-	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, RateLimit: sv.RedoLimiter, Catalog: cat}).Mount(s.mux)
+	redoapi.New(redoapi.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, RateLimit: sv.RedoLimiter, Catalog: cat,
+		Shipping: sv.Shipping, Invoices: sv.Invoices}).Mount(s.mux)
 	loopLimit := cfg.LoopLimit
 	if loopLimit == nil {
 		loopLimit = sv.LoopLimiter.Allow
 	}
-	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Catalog: cat}).Mount(s.mux)
+	loophttp.New(loophttp.Config{App: sv.App, Webhooks: sv.Webhooks, Limit: loopLimit, CursorKey: cfg.LoopCursorKey, Catalog: cat, Shipping: sv.Shipping}).Mount(s.mux)
 	sv.Ecwid.Mount(s.mux, cat)
 	sv.Refundid.Mount(s.mux, cat)
+	sv.Shipping.Mount(s.mux, cat)
 	s.openapi = openAPIDocument(cat.Routes(), cfg.Version)
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets

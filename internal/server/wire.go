@@ -8,10 +8,12 @@ import (
 	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/ecwid"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
+	"github.com/reboundhq/rebound/internal/invoices"
 	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/webhooks"
 	"github.com/riverqueue/river"
@@ -54,6 +56,8 @@ type Services struct {
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
 	Refundid *refundidsync.Service
+	Shipping *shipsvc.Service
+	Invoices *invoices.Service
 	// WebhookWorkers and EcwidWorkers configure the workers Workers
 	// returns; NewServices fills them from its Options.
 	WebhookWorkers webhooks.WorkerConfig
@@ -69,6 +73,7 @@ func NewServices(o Options) *Services {
 	a.PublicURL = o.PublicURL
 	a.OnReturnChange(ecwidsync.OnReturnChange)
 	a.OnReturnChange(loopapi.OnReturnChange)
+	a.OnReturnChange(shipsvc.OnReturnChange)
 	if o.Webhooks.Secrets == nil {
 		o.Webhooks.Secrets = o.Secrets
 	}
@@ -80,6 +85,8 @@ func NewServices(o Options) *Services {
 		Ecwid: &ecwidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL,
 			EcwidOptions: o.EcwidOptions, WebhookMaxAge: o.EcwidWebhookMaxAge},
 		Refundid:       &refundidsync.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL},
+		Shipping:       &shipsvc.Service{Store: o.Store, App: a, Secrets: o.Secrets, PublicURL: o.PublicURL},
+		Invoices:       &invoices.Service{Store: o.Store},
 		WebhookWorkers: o.Webhooks,
 		EcwidWorkers:   ecwidsync.WorkerConfig{Secrets: o.Secrets, Options: o.EcwidOptions},
 		RedoLimiter:    ratelimit.New(o.RedoRateLimit, ratelimit.Options{}),
@@ -95,6 +102,7 @@ func (s *Services) SetPublicURL(u string) {
 	s.App.PublicURL = u
 	s.Ecwid.PublicURL = u
 	s.Refundid.PublicURL = u
+	s.Shipping.PublicURL = u
 }
 
 // Workers returns every background worker of Rebound, bound to the
@@ -112,6 +120,7 @@ func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.W
 	webhooks.AddWorkers(w, s.Store, cfg)
 	ecwidsync.AddWorkers(w, s.Store, s.App, s.EcwidWorkers)
 	refundidsync.AddWorkers(w, s.Refundid, log)
+	shipsvc.AddWorkers(w, s.Shipping)
 	return w
 }
 

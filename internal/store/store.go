@@ -73,6 +73,8 @@ type ReadTx interface {
 	IntegrationsReader
 	RefundidReader
 	LoopReader
+	ShippingReader
+	InvoicesReader
 	UsersReader
 	PortalReader
 }
@@ -110,6 +112,8 @@ type Tx interface {
 	IntegrationsWriter
 	RefundidWriter
 	LoopWriter
+	ShippingWriter
+	InvoicesWriter
 	UsersWriter
 	PortalWriter
 
@@ -628,6 +632,108 @@ type LoopWriter interface {
 	// returns that have none, oldest first, and returns how many it
 	// numbered.
 	NumberReturns(ctx context.Context, storeID string, limit int) (int, error)
+}
+
+// ShippingReader reads shipping settings, shipments and carrier records.
+type ShippingReader interface {
+	// GetShippingSettings returns the store's shipping settings, or
+	// ENOTFOUND when none were saved.
+	GetShippingSettings(ctx context.Context, storeID string) (*ShippingSettings, error)
+
+	// GetShippingSettingsByWebhookToken returns the settings whose EasyPost
+	// webhook URL has this token, or ENOTFOUND.
+	GetShippingSettingsByWebhookToken(ctx context.Context, token string) (*ShippingSettings, error)
+
+	// GetShipment returns the store's shipment, or ENOTFOUND (also when it
+	// is another store's).
+	GetShipment(ctx context.Context, storeID, id string) (*ShipmentRecord, error)
+
+	// GetShipmentByKey returns the store's shipment bought with the
+	// idempotency key, or ENOTFOUND.
+	GetShipmentByKey(ctx context.Context, storeID, key string) (*ShipmentRecord, error)
+
+	// GetShipmentByTracking returns the store's newest shipment with the
+	// tracking number, or ENOTFOUND.
+	GetShipmentByTracking(ctx context.Context, storeID, trackingNumber string) (*ShipmentRecord, error)
+
+	// ListShipments returns the store's shipments of a return ("" for the
+	// API's), oldest first.
+	ListShipments(ctx context.Context, storeID, returnID string) ([]*ShipmentRecord, error)
+
+	// GetCarrierRecord returns the record of (store, carrier, key), or
+	// ENOTFOUND.
+	GetCarrierRecord(ctx context.Context, storeID, carrier, key string) (*CarrierRecord, error)
+
+	// GetCarrierRecordByTracking returns the carrier's record with the
+	// tracking number, whatever its store, or ENOTFOUND.
+	GetCarrierRecordByTracking(ctx context.Context, carrier, trackingNumber string) (*CarrierRecord, error)
+}
+
+// ShippingWriter writes shipping settings, shipments and carrier records.
+type ShippingWriter interface {
+	// PutShippingSettings inserts or replaces the store's settings.
+	// ENOTFOUND when the store does not exist; ECONFLICT when another
+	// store has the same EasyPost webhook token.
+	PutShippingSettings(ctx context.Context, s *ShippingSettings) error
+
+	// CreateShipment inserts rec (ID set by the caller). ECONFLICT when the
+	// store has a shipment with the same IdempotencyKey.
+	CreateShipment(ctx context.Context, rec *ShipmentRecord) error
+
+	// UpdateShipment saves rec's Status, TrackingNumber, Data and VoidedAt
+	// over the store's shipment with its id (UpdatedAt set to Now);
+	// ENOTFOUND when there is none.
+	UpdateShipment(ctx context.Context, rec *ShipmentRecord) error
+
+	// CreateCarrierRecord inserts rec unless (store, carrier, key) has a
+	// record, and returns the stored record with created true, or the
+	// existing one with created false. ECONFLICT (field "trackingNumber")
+	// when another record of the carrier has rec's tracking number.
+	CreateCarrierRecord(ctx context.Context, rec *CarrierRecord) (stored *CarrierRecord, created bool, err error)
+
+	// UpdateCarrierRecord saves rec's Data (and UpdatedAt, set to Now)
+	// over the record of (store, carrier, key); ENOTFOUND when there is
+	// none.
+	UpdateCarrierRecord(ctx context.Context, rec *CarrierRecord) error
+}
+
+// InvoicesReader reads invoices, their charges and billing settings.
+type InvoicesReader interface {
+	// GetInvoiceSettings returns the store's billing settings, or the
+	// defaults (UTC, no fees) when none were saved.
+	GetInvoiceSettings(ctx context.Context, storeID string) (*InvoiceSettings, error)
+
+	// ListInvoices returns the store's invoices, newest period first.
+	ListInvoices(ctx context.Context, storeID string) ([]*Invoice, error)
+
+	// GetInvoice returns the store's invoice, or ENOTFOUND (also when it
+	// is another store's).
+	GetInvoice(ctx context.Context, storeID, id string) (*Invoice, error)
+
+	// GetInvoiceByPeriod returns the store's invoice of the period and
+	// currency, or ENOTFOUND.
+	GetInvoiceByPeriod(ctx context.Context, storeID, period, currency string) (*Invoice, error)
+
+	// ListCharges returns the charges of the store's invoice, oldest first
+	// (by time, then id).
+	ListCharges(ctx context.Context, storeID, invoiceID string) ([]*InvoiceCharge, error)
+}
+
+// InvoicesWriter writes invoices, their charges and billing settings.
+type InvoicesWriter interface {
+	// PutInvoiceSettings inserts or replaces the store's billing settings.
+	// ENOTFOUND when the store does not exist.
+	PutInvoiceSettings(ctx context.Context, s *InvoiceSettings) error
+
+	// AddCharge adds c to the store's invoice of c.Period and c.Currency,
+	// creating the invoice (with the id newID) when there is none, and sets
+	// c.ID and c.InvoiceID. When the store has a charge with c.Key already,
+	// nothing is written and created is false (c is left as given).
+	AddCharge(ctx context.Context, c *InvoiceCharge, newID string) (created bool, err error)
+
+	// PayInvoice marks the store's invoice paid at Now; paying a paid
+	// invoice keeps the first time. ENOTFOUND when there is none.
+	PayInvoice(ctx context.Context, storeID, id string) (*Invoice, error)
 }
 
 // User is a merchant admin user of one store (internal/users). Email is

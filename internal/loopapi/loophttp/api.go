@@ -20,6 +20,7 @@ import (
 	"github.com/reboundhq/rebound/internal/httpx"
 	"github.com/reboundhq/rebound/internal/loopapi"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/webhooks"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	CursorKey []byte
 	// Now is the clock of the list's default window (default time.Now).
 	Now func() time.Time
+	// Shipping buys the labels of the Labels API's generate-label.
+	Shipping *shipsvc.Service
 	// Catalog, when set, records every route for the OpenAPI document.
 	Catalog *httpx.Catalog
 }
@@ -58,6 +61,7 @@ type API struct {
 	limit   func(string) (bool, time.Duration)
 	cursors *loopapi.Cursors
 	now     func() time.Time
+	ship    *shipsvc.Service
 	catalog *httpx.Catalog
 	mux     *http.ServeMux
 }
@@ -74,7 +78,7 @@ func New(cfg Config) *API {
 	if now == nil {
 		now = time.Now
 	}
-	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, catalog: cfg.Catalog}
+	return &API{app: cfg.App, hooks: cfg.Webhooks, limit: cfg.Limit, cursors: c, now: now, catalog: cfg.Catalog, ship: cfg.Shipping}
 }
 
 // Mount registers every route under every prefix on mux.
@@ -83,6 +87,7 @@ func (a *API) Mount(mux *http.ServeMux) {
 	for _, p := range Prefixes {
 		a.returnRoutes(p)
 		a.webhookRoutes(p)
+		a.labelRoutes(p)
 	}
 }
 

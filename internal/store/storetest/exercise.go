@@ -54,6 +54,10 @@ var contract = []struct {
 	{"LockRefundidRefundSerialises", testLockRefundidRefundSerialises},
 	{"LoopIDs", testLoopIDs},
 	{"ListLoopReturns", testListLoopReturns},
+	{"ShippingSettings", testShippingSettings},
+	{"Shipments", testShipments},
+	{"CarrierRecords", testCarrierRecords},
+	{"Invoices", testInvoices},
 }
 
 // Exercise runs the whole store contract suite against the backend that
