@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 )
 
@@ -180,42 +178,12 @@ func loopGet(ctx context.Context, c *http.Client, u, key string) (string, int, e
 }
 
 func (e *Env) loopPhase(ctx context.Context, key, first string, links []string, clients, n int) sample {
-	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	var (
-		mu  sync.Mutex
-		out sample
-	)
-	per := max(1, n/clients)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(c), uint64(n)+7))
-			var local sample
-			for range per {
-				u := first
-				if rng.IntN(4) != 0 && len(links) > 0 {
-					u = links[rng.IntN(len(links))]
-				}
-				t0 := time.Now()
-				_, _, err := loopGet(ctx, client, u, key)
-				if err != nil {
-					local.errors++
-					if errors.Is(err, context.Canceled) {
-						break
-					}
-					continue
-				}
-				local.latencies = append(local.latencies, time.Since(t0))
-			}
-			mu.Lock()
-			out.add(local)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	out.elapsed = time.Since(start)
-	return out
+	return phase(ctx, clients, n, 7, func(ctx context.Context, client *http.Client, rng *rand.Rand) error {
+		u := first
+		if rng.IntN(4) != 0 && len(links) > 0 {
+			u = links[rng.IntN(len(links))]
+		}
+		_, _, err := loopGet(ctx, client, u, key)
+		return err
+	})
 }

@@ -212,7 +212,10 @@ func RunReturnList(ctx context.Context, cfg ListConfig) (ListReport, error) {
 	return rep, ctx.Err()
 }
 
-func (e *Env) listPhase(ctx context.Context, ss *seededStore, pageSize, clients, n int) sample {
+// phase runs n requests from clients concurrent clients, each made and
+// sent by do (which draws from its client's own rng) and timed; a failed
+// one is counted, and a cancelled context ends the client.
+func phase(ctx context.Context, clients, n int, seed uint64, do func(ctx context.Context, c *http.Client, rng *rand.Rand) error) sample {
 	tr := &http.Transport{MaxIdleConns: clients, MaxIdleConnsPerHost: clients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
@@ -225,26 +228,15 @@ func (e *Env) listPhase(ctx context.Context, ss *seededStore, pageSize, clients,
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
-			rng := rand.New(rand.NewPCG(uint64(c), uint64(n)))
+			rng := rand.New(rand.NewPCG(uint64(c), uint64(n)+seed))
 			var local sample
 			for range per {
-				req, _ := http.NewRequestWithContext(ctx, "GET", e.URL+"/v2.2/stores/"+ss.id+"/returns", nil)
-				req.Header.Set("Authorization", "Bearer "+ss.key)
-				req.Header.Set("X-Page-Size", fmt.Sprint(pageSize))
-				if rng.IntN(4) != 0 && len(ss.cursors) > 0 {
-					req.Header.Set("X-Page-Continue", ss.cursors[rng.IntN(len(ss.cursors))])
-				}
 				t0 := time.Now()
-				res, err := client.Do(req)
-				if err == nil {
-					_, err = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					if err == nil && res.StatusCode != http.StatusOK {
-						err = errors.New(res.Status)
-					}
-				}
-				if err != nil {
+				if err := do(ctx, client, rng); err != nil {
 					local.errors++
+					if errors.Is(err, context.Canceled) {
+						break
+					}
 					continue
 				}
 				local.latencies = append(local.latencies, time.Since(t0))
@@ -257,4 +249,29 @@ func (e *Env) listPhase(ctx context.Context, ss *seededStore, pageSize, clients,
 	wg.Wait()
 	out.elapsed = time.Since(start)
 	return out
+}
+
+// listPhase reads pages of Redo's return list: a quarter the first page,
+// the rest from cursors spread over the list.
+func (e *Env) listPhase(ctx context.Context, ss *seededStore, pageSize, clients, n int) sample {
+	return phase(ctx, clients, n, 0, func(ctx context.Context, client *http.Client, rng *rand.Rand) error {
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.URL+"/v2.2/stores/"+ss.id+"/returns", nil)
+		req.Header.Set("Authorization", "Bearer "+ss.key)
+		req.Header.Set("X-Page-Size", fmt.Sprint(pageSize))
+		if rng.IntN(4) != 0 && len(ss.cursors) > 0 {
+			req.Header.Set("X-Page-Continue", ss.cursors[rng.IntN(len(ss.cursors))])
+		}
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		if _, err := io.Copy(io.Discard, res.Body); err != nil {
+			return err
+		}
+		if res.StatusCode != http.StatusOK {
+			return errors.New(res.Status)
+		}
+		return nil
+	})
 }
