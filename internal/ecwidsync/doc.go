@@ -1,8 +1,10 @@
-// Package ecwidsync mirrors approved returns into Ecwid and reads Ecwid's
-// webhooks back onto the returns' timelines.
-//
-// It holds no state and does no storage: the caller (a durable job, an HTTP
-// handler) loads the return, calls this package, and records the outcome.
+// Package ecwidsync is Rebound's Ecwid integration: it mirrors approved
+// returns into Ecwid and reads Ecwid's webhooks back onto the returns'
+// timelines. It owns its use cases (Service: connecting a store, the
+// inbound webhook, external RMAs on return create) and its workers (the
+// mirror and tracking jobs, enqueued by OnReturnChange in the change's
+// transaction); the mirroring itself (BuildOrder, Mirror, UpdateTracking,
+// Classify) holds no state, and its callers record the outcome.
 //
 // # Mirroring a return
 //

@@ -1,6 +1,8 @@
 // Package store defines Rebound's persistence boundary: a Store with
-// read-only and read-write transactions whose methods are per aggregate
-// (stores, API keys, orders, events). Two backends implement it,
+// read-only and read-write transactions composed of per-aggregate
+// interfaces (merchants, API keys, orders, events, returns, tags, policies,
+// webhooks, integrations, Loop ids, Refundid, shipping, invoices, the portal,
+// admin users). Two backends implement it,
 // internal/store/sqlite and internal/store/postgres; storetest holds the
 // contract suite both must pass.
 package store

@@ -1,7 +1,12 @@
-// Package webhooks holds the building blocks of Rebound's outbound webhooks
-// that do not depend on storage or on the job queue: signing, the outbound
-// safety guard, one delivery attempt, and the retry schedule. The caller
-// (the River worker) owns events, subscriptions and bookkeeping.
+// Package webhooks is Rebound's outbound webhooks, as an integration that
+// owns its use cases and its workers: the subscription use cases of every
+// surface (Service: upsert, update, delete, enable/disable, secret
+// rotation, replay, backfill, the delivery log, redelivery), the event
+// dispatcher that fans changes out into delivery rows, the delivery worker
+// and the recovery sweep (AddWorkers, Sweep), the payloads (Redo's and
+// Loop's), and the building blocks beneath them that need no storage:
+// signing, the outbound safety guard, one delivery attempt, the retry
+// schedule, and a verifying receiver for local development.
 //
 // # Signing
 //
