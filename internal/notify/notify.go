@@ -229,7 +229,13 @@ func (n *Notifier) Compose(ctx context.Context, storeID, returnID, kind string) 
 		ps *store.PortalSettings
 		tl []*returns.TimelineEvent
 	)
-	err := n.Store.View(ctx, func(tx store.ReadTx) error {
+	// Every email links to the status page: a store without a portal
+	// handle gets one (portal.SetHandle).
+	ps, err := portal.GetSettings(ctx, n.Store, storeID)
+	if err != nil {
+		return nil, nil, err
+	}
+	err = n.Store.View(ctx, func(tx store.ReadTx) error {
 		var err error
 		if r, err = tx.GetReturn(ctx, storeID, returnID); err != nil {
 			return err
@@ -243,12 +249,6 @@ func (n *Notifier) Compose(ctx context.Context, storeID, returnID, kind string) 
 				return err
 			}
 			o = os[r.OrderID]
-		}
-		if ps, err = tx.GetPortalSettings(ctx, storeID); returns.IsNotFound(err) {
-			ps, err = nil, nil
-		}
-		if err != nil {
-			return err
 		}
 		if kind == KindRejected {
 			tl, err = tx.ListTimeline(ctx, storeID, returnID)
