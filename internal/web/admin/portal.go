@@ -1,8 +1,8 @@
 package admin
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,7 +51,7 @@ func (h *Handler) savePortal(w http.ResponseWriter, r *http.Request, p *page) {
 		Color: strings.TrimSpace(f.String("color", 7)), LookupBy: f.String("lookupBy", 20), Bonus: f.String("bonus", 3), Variants: f.String("variants", 50000),
 		LookupBys: lookupBys}
 	ps := &store.PortalSettings{StoreID: p.Store.ID, Handle: pf.Handle, LogoURL: pf.LogoURL, Color: pf.Color,
-		LookupBy: f.Choice("lookupBy", lookupBys, "Choose how shoppers find their order."),
+		LookupBy:                f.Choice("lookupBy", lookupBys, "Choose how shoppers find their order."),
 		StoreCreditBonusPercent: f.Int("bonus", 0, 100, true, "Enter a percentage from 0 to 100.")}
 	if v := strings.TrimSpace(pf.Variants); v != "" {
 		if err := json.Unmarshal([]byte(v), &ps.ExchangeVariants); err != nil {
