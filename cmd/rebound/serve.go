@@ -22,6 +22,8 @@ import (
 func serveCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
 	db.register(fs.FlagSet)
+	var smtp smtpFlags
+	smtp.register(fs.FlagSet)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	publicURL := fs.String("public-url", "", "base `URL` the server is reached at from outside, for the webhook URLs it hands out; default http://ADDR")
 	demo := fs.Bool("demo", false, "create a \"Demo Store\" (once), issue it a fresh API key and print a curl that syncs an example order")
@@ -43,7 +45,7 @@ func serveCmd(fs *flagSet, c *cli) func(context.Context) error {
 		}
 		return serve(ctx, c, serveConfig{db: db, addr: *addr, publicURL: *publicURL, demo: *demo,
 			shutdownTimeout: *shutdownTimeout, ecwidMaxAge: *ecwidMaxAge, allowPrivate: *allowPrivate,
-			workers: *workers, requestTimeout: *requestTimeout, redoRate: *redoRate, loopRate: *loopRate})
+			workers: *workers, requestTimeout: *requestTimeout, redoRate: *redoRate, loopRate: *loopRate, smtp: smtp})
 	}
 }
 
@@ -53,6 +55,7 @@ type serveConfig struct {
 	demo, allowPrivate, workers                  bool
 	shutdownTimeout, ecwidMaxAge, requestTimeout time.Duration
 	redoRate, loopRate                           int
+	smtp                                         smtpFlags
 }
 
 func serve(ctx context.Context, c *cli, cfg serveConfig) error {
@@ -62,6 +65,10 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url: want an absolute http(s) URL, got %q", cfg.publicURL)
 		}
+	}
+	mailer, err := cfg.smtp.mailer()
+	if err != nil {
+		return err
 	}
 	st, err := cfg.db.openOwner(ctx, log)
 	if err != nil {
@@ -77,8 +84,11 @@ func serve(ctx context.Context, c *cli, cfg serveConfig) error {
 		return fmt.Errorf("secret key: %w", err)
 	}
 	sv := server.NewServices(server.Options{Store: st, Secrets: box, AllowPrivateWebhookTargets: cfg.allowPrivate, EcwidWebhookMaxAge: cfg.ecwidMaxAge,
-		RedoRateLimit: cfg.redoRate, LoopRateLimit: cfg.loopRate})
+		RedoRateLimit: cfg.redoRate, LoopRateLimit: cfg.loopRate, Mailer: mailer})
 	a := sv.App
+	if mailer == nil && cfg.workers {
+		log.Info("no SMTP server configured (--smtp-url): shopper emails are kept in the outbox (admin: Settings → Emails)")
+	}
 	if cfg.allowPrivate {
 		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
 	}

@@ -19,21 +19,27 @@ import (
 func workerCmd(fs *flagSet, c *cli) func(context.Context) error {
 	var db dbFlags
 	db.register(fs.FlagSet)
+	var smtp smtpFlags
+	smtp.register(fs.FlagSet)
 	publicURL := fs.String("public-url", "", "base `URL` the servers are reached at from outside, for the URLs jobs hand out; empty: paths only")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long running jobs may take to finish on SIGINT/SIGTERM")
 	allowPrivate := fs.Bool("allow-private-webhook-targets", false, "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only)")
 	return func(ctx context.Context) error {
-		return runWorker(ctx, c, db, strings.TrimRight(*publicURL, "/"), *shutdownTimeout, *allowPrivate)
+		return runWorker(ctx, c, db, smtp, strings.TrimRight(*publicURL, "/"), *shutdownTimeout, *allowPrivate)
 	}
 }
 
-func runWorker(ctx context.Context, c *cli, db dbFlags, publicURL string, shutdownTimeout time.Duration, allowPrivate bool) error {
+func runWorker(ctx context.Context, c *cli, db dbFlags, smtp smtpFlags, publicURL string, shutdownTimeout time.Duration, allowPrivate bool) error {
 	log := c.log
 	if publicURL != "" {
 		u, err := url.Parse(publicURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--public-url: want an absolute http(s) URL, got %q", publicURL)
 		}
+	}
+	mailer, err := smtp.mailer()
+	if err != nil {
+		return err
 	}
 	st, err := db.openOwner(ctx, log)
 	if err != nil {
@@ -44,7 +50,7 @@ func runWorker(ctx context.Context, c *cli, db dbFlags, publicURL string, shutdo
 	if err != nil {
 		return fmt.Errorf("secret key: %w", err)
 	}
-	sv := server.NewServices(server.Options{Store: st, Secrets: box, PublicURL: publicURL, AllowPrivateWebhookTargets: allowPrivate})
+	sv := server.NewServices(server.Options{Store: st, Secrets: box, PublicURL: publicURL, AllowPrivateWebhookTargets: allowPrivate, Mailer: mailer})
 	if allowPrivate {
 		log.Warn("webhook callbacks may target private and loopback addresses and use http (--allow-private-webhook-targets)")
 	}

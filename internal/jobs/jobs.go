@@ -70,3 +70,15 @@ type EcwidTrackingArgs struct {
 
 // Kind implements river.JobArgs.
 func (EcwidTrackingArgs) Kind() string { return "ecwid.tracking" }
+
+// ShopperEmailArgs asks for one email to a return's shopper (Email, its kind:
+// received, approved, refunded, credited or rejected; internal/notify).
+// Unique by its args: a return gets at most one email of each kind.
+type ShopperEmailArgs struct {
+	StoreID  string `json:"store_id"`
+	ReturnID string `json:"return_id"`
+	Email    string `json:"kind"`
+}
+
+// Kind implements river.JobArgs.
+func (ShopperEmailArgs) Kind() string { return "email.shopper" }

@@ -72,6 +72,7 @@ func (s *API) Mount(mux *http.ServeMux) {
 		s.refundidRoutes()
 	}
 	s.shippingRoutes()
+	s.portalRoutes()
 }
 
 // authedHandler serves a request made with a valid key that may act on the

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/invoices"
 	"github.com/reboundhq/rebound/internal/loopapi"
+	"github.com/reboundhq/rebound/internal/notify"
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/secrets"
@@ -45,6 +47,9 @@ type Options struct {
 	// defaults: Redo off (bulk order sync from one key is legitimate),
 	// Loop 300.
 	RedoRateLimit, LoopRateLimit int
+	// Mailer sends the shopper emails (notify.NewSMTP); nil keeps them in
+	// the email outbox, shown in the admin.
+	Mailer notify.Mailer
 }
 
 // Services are the use cases of one process, wired together: the core app
@@ -65,6 +70,9 @@ type Services struct {
 	// RedoLimiter and LoopLimiter limit each surface's requests per key
 	// (nil: no limit; a nil *ratelimit.Limiter allows everything).
 	RedoLimiter, LoopLimiter *ratelimit.Limiter
+	// Notifier composes and sends the shopper emails.
+	Notifier  *notify.Notifier
+	portalKey []byte
 }
 
 // NewServices wires the use cases over o.Store.
@@ -74,6 +82,7 @@ func NewServices(o Options) *Services {
 	a.OnReturnChange(ecwidsync.OnReturnChange)
 	a.OnReturnChange(loopapi.OnReturnChange)
 	a.OnReturnChange(shipsvc.OnReturnChange)
+	a.OnReturnChange(notify.OnReturnChange)
 	if o.Webhooks.Secrets == nil {
 		o.Webhooks.Secrets = o.Secrets
 	}
@@ -92,6 +101,13 @@ func NewServices(o Options) *Services {
 		RedoLimiter:    ratelimit.New(o.RedoRateLimit, ratelimit.Options{}),
 		LoopLimiter:    ratelimit.New(o.LoopRateLimit, ratelimit.Options{}),
 	}
+	if o.Secrets != nil {
+		s.portalKey = o.Secrets.Derive("portal-status-links")
+	} else {
+		s.portalKey = make([]byte, 32)
+		_, _ = rand.Read(s.portalKey)
+	}
+	s.Notifier = &notify.Notifier{Store: o.Store, Mailer: o.Mailer, StatusKey: s.portalKey, PublicURL: o.PublicURL}
 	a.AddRMACreator(s.Ecwid)
 	return s
 }
@@ -103,6 +119,7 @@ func (s *Services) SetPublicURL(u string) {
 	s.Ecwid.PublicURL = u
 	s.Refundid.PublicURL = u
 	s.Shipping.PublicURL = u
+	s.Notifier.PublicURL = u
 }
 
 // Workers returns every background worker of Rebound, bound to the
@@ -121,15 +138,14 @@ func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.W
 	ecwidsync.AddWorkers(w, s.Store, s.App, s.EcwidWorkers)
 	refundidsync.AddWorkers(w, s.Refundid, log)
 	shipsvc.AddWorkers(w, s.Shipping)
+	if s.Notifier.Logger == nil {
+		s.Notifier.Logger = log
+	}
+	notify.AddWorkers(w, s.Notifier)
 	return w
 }
 
-// PortalKey is the key the shopper portal signs its status links with,
-// derived from the secret key (so replicas agree); nil without secrets
-// (the portal then uses a random key per process).
-func (s *Services) PortalKey() []byte {
-	if s.Refundid.Secrets == nil {
-		return nil
-	}
-	return s.Refundid.Secrets.Derive("portal-status-links")
-}
+// PortalKey is the key the shopper portal signs its status links with
+// (and the shopper emails link with), derived from the secret key (so
+// replicas agree); without secrets, a random key of this process.
+func (s *Services) PortalKey() []byte { return s.portalKey }

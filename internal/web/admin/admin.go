@@ -1,8 +1,9 @@
 // Package admin is the merchant admin at /admin: server-rendered pages on
 // internal/web's layout for a store's users (internal/users) to sign in,
 // work the returns queue, review and process returns, and manage the
-// store's settings (return policy, integrations, webhooks, API keys,
-// users). As miniflux's internal/ui, each page action is one small handler:
+// store's settings (return policy, shopper portal, return destinations,
+// integrations, webhooks, API keys, users, and the shopper emails sent or
+// kept in the outbox). As miniflux's internal/ui, each page action is one small handler:
 // decode the form, validate it in one place, call a use case (internal/app,
 // internal/webhooks, internal/ecwidsync, internal/users), then render a
 // view or redirect (POST → 303 → GET).
@@ -38,6 +39,7 @@ import (
 	"github.com/reboundhq/rebound/internal/ratelimit"
 	"github.com/reboundhq/rebound/internal/refundid/refundidsync"
 	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/users"
 	"github.com/reboundhq/rebound/internal/web"
@@ -60,6 +62,8 @@ type Config struct {
 	Ecwid    *ecwidsync.Service
 	Refundid *refundidsync.Service
 	Users    *users.Service
+	// Shipping serves the destinations page (nil: no such page).
+	Shipping *shipsvc.Service
 	// SignInPerMinute limits sign-in attempts per email (default 10; a
 	// burst of as many); a client address may make five times as many.
 	SignInPerMinute int
@@ -76,6 +80,7 @@ type Handler struct {
 	ecwid    *ecwidsync.Service
 	refundid *refundidsync.Service
 	users    *users.Service
+	ship     *shipsvc.Service
 	rd       *web.Renderer
 	// plain and secure are the session managers of http and https
 	// requests (scs's cookie Secure flag is per manager).
@@ -96,7 +101,7 @@ func New(cfg Config) *Handler {
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = 2 * time.Hour
 	}
-	h := &Handler{app: cfg.App, st: cfg.App.Store, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, users: cfg.Users,
+	h := &Handler{app: cfg.App, st: cfg.App.Store, hooks: cfg.Webhooks, ecwid: cfg.Ecwid, refundid: cfg.Refundid, users: cfg.Users, ship: cfg.Shipping,
 		limitIP: ratelimit.New(5*cfg.SignInPerMinute, ratelimit.Options{}), limitEmail: ratelimit.New(cfg.SignInPerMinute, ratelimit.Options{}),
 		mux: http.NewServeMux()}
 	if h.users == nil {

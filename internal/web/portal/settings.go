@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/web"
 
 	"github.com/reboundhq/rebound/internal/returns"
@@ -108,3 +109,38 @@ func ValidateSettings(s *store.PortalSettings) error {
 	return nil
 }
 func validColor(c string) bool { return web.ValidColor(c) }
+
+// PutSettings validates s (ValidateSettings, and every exchange variant
+// has an id, a title and a price) and saves it as its store's settings,
+// replacing them. EINVALID naming the field, ECONFLICT when another store
+// has the handle, ENOTFOUND without the store.
+func PutSettings(ctx context.Context, st store.Store, s *store.PortalSettings) error {
+	if err := ValidateSettings(s); err != nil {
+		return err
+	}
+	for pid, vs := range s.ExchangeVariants {
+		if strings.TrimSpace(pid) == "" {
+			return returns.Invalid("exchangeVariants", "a product id is empty")
+		}
+		for i, v := range vs {
+			f := fmt.Sprintf("exchangeVariants.%s[%d]", pid, i)
+			if v.VariantID == "" || v.Title == "" {
+				return returns.Invalid(f, "a variant needs a variantId and a title")
+			}
+			if _, err := money.ParseDecimal(v.Price, 2, false); err != nil {
+				return returns.Invalid(f+".price", "must be a decimal amount like 29.99")
+			}
+		}
+	}
+	return st.Update(ctx, func(tx store.Tx) error { return tx.PutPortalSettings(ctx, s) })
+}
+
+// GetSettings returns the store's portal settings, giving the store a
+// handle first when it has none (SetHandle).
+func GetSettings(ctx context.Context, st store.Store, storeID string) (*store.PortalSettings, error) {
+	s, err := store.Read(ctx, st, func(tx store.ReadTx) (*store.PortalSettings, error) { return tx.GetPortalSettings(ctx, storeID) })
+	if returns.IsNotFound(err) {
+		return SetHandle(ctx, st, storeID, "")
+	}
+	return s, err
+}
