@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,7 +207,7 @@ func (t *Tx) docText(field string) string {
 }
 
 // FindReturns implements store.ReadTx: four indexed exact lookups (id,
-// order name, tracking number, email).
+// order name, tracking number, email), run one by one and merged.
 func (t *Tx) FindReturns(ctx context.Context, storeID, term string, limit int) ([]*returns.Return, error) {
 	term = strings.TrimSpace(term)
 	if term == "" {
@@ -215,13 +216,34 @@ func (t *Tx) FindReturns(ctx context.Context, storeID, term string, limit int) (
 	if limit <= 0 {
 		limit = 50
 	}
-	q := `SELECT doc FROM returns WHERE store_id = ? AND id IN (
-		SELECT id FROM returns WHERE store_id = ? AND id = ?
-		UNION SELECT id FROM returns WHERE store_id = ? AND order_name = ?
-		UNION SELECT id FROM returns WHERE store_id = ? AND ` + t.docText("label.trackingNumber") + ` = ?
-		UNION SELECT id FROM returns WHERE store_id = ? AND lower(` + t.docText("customer.email") + `) = ?)
-		ORDER BY id DESC LIMIT ?`
-	return t.listReturns(ctx, "find returns", q, storeID, storeID, term, storeID, term, storeID, term, storeID, strings.ToLower(term), limit)
+	seen := map[string]bool{}
+	var out []*returns.Return
+	for _, l := range []struct{ where, arg string }{
+		{"id = ?", term},
+		{"order_name = ?", term},
+		{t.docText("label.trackingNumber") + " = ?", term},
+		{"lower(" + t.docText("customer.email") + ") = ?", strings.ToLower(term)},
+	} {
+		// Ordered by an expression (id || ''), not the column: ordering by
+		// the column lets the planner walk the (store_id, id) index
+		// backwards to avoid a sort, reading every return of the store
+		// when fewer than limit match.
+		rs, err := t.listReturns(ctx, "find returns", `SELECT doc FROM returns WHERE store_id = ? AND `+l.where+` ORDER BY id || '' DESC LIMIT ?`, storeID, l.arg, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *returns.Return) int { return strings.Compare(b.ID, a.ID) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // QueueReturns implements store.ReadTx.
