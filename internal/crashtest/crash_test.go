@@ -581,4 +581,3 @@ func TestCrashPostgresReplica(t *testing.T) {
 	runCrash(t, crashConfig{kills: 8, minGap: 2 * time.Second, maxGap: 5 * time.Second,
 		orderClients: 6, returnClients: 4, killOneOfServers: true}, []*server{a, b}, storeID, key)
 }
-
