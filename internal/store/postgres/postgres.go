@@ -31,6 +31,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 )
 
 //go:embed migrations/*.sql
@@ -59,6 +60,7 @@ type Store struct {
 	migrator *goose.Provider
 	river    *river.Client[pgx.Tx]
 	dialect  *sqlstore.Dialect
+	requests *requester
 
 	mu      sync.Mutex
 	workers *sqlstore.Workers[pgx.Tx]
@@ -92,9 +94,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, pool: pool, workers: sqlstore.NewWorkers[pgx.Tx]("postgres")}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
-		SkipLocked:            " FOR UPDATE SKIP LOCKED",
-		DispatchLockShared:    `SELECT pg_advisory_xact_lock_shared(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
-		DispatchLockExclusive: `SELECT pg_advisory_xact_lock(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
+		SkipLocked: " FOR UPDATE SKIP LOCKED", XidEvents: true,
 		IsForeignKeyViolation: isForeignKeyViolation, IsUniqueViolation: isUniqueViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
@@ -105,6 +105,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
+	s.requests = &requester{insert: s.river.InsertMany, log: cfg.Logger, pending: map[string]bool{}}
 	return s, nil
 }
 
@@ -188,15 +189,19 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-		_, err := s.river.InsertTx(ctx, tx, args, opts)
-		return err
+	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return s.river.InsertTx(ctx, tx, args, opts)
 	}
-	if err := fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue)); err != nil {
+	t := sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue)
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	// Dispatch is requested once the events are visible (see requester).
+	if reqs := t.DispatchRequests(); len(reqs) > 0 {
+		s.requests.request(ctx, reqs)
 	}
 	return nil
 }
@@ -293,6 +298,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.requests != nil {
+		s.requests.close()
+	}
 	return s.closeDBs()
 }
 

@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/jobs"
+	"github.com/reboundhq/rebound/internal/store/sqlstore"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// requester issues the dispatch requests of committed transactions
+// (sqlstore.Tx.DispatchRequests): a unique event.dispatch job per store
+// (sqlstore.DispatchSlots). Requests are coalesced: while one round of
+// inserts runs, the requests that arrive wait for the next round, so under
+// load a store costs one insert per round and process, however many
+// transactions wrote its events, and no transaction ever writes a row
+// shared by the store's writers.
+//
+// A request is made after its events are visible, so a job it finds
+// waiting will read them. A store whose slots are all running (their jobs
+// started before the request, or died with their process) is retried
+// until a slot takes it. A process that dies between a commit and its
+// request leaves the events to the sweep (store.ReadTx.StaleDispatches).
+type requester struct {
+	insert func(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	pending map[string]bool
+	waiters []chan struct{}
+	running bool
+	closed  bool
+}
+
+// retryRunning is how soon a store whose every slot was running is tried
+// again.
+const retryRunning = 25 * time.Millisecond
+
+// request queues reqs and waits (bounded by ctx) until the round that
+// issues the immediate ones has run.
+func (r *requester) request(ctx context.Context, reqs []sqlstore.DispatchRequest) {
+	now := false
+	for _, q := range reqs {
+		if q.Delay > 0 {
+			id := q.StoreID
+			time.AfterFunc(q.Delay, func() { r.add(id, nil) })
+			continue
+		}
+		now = true
+	}
+	if !now {
+		return
+	}
+	done := make(chan struct{})
+	first := true
+	for _, q := range reqs {
+		if q.Delay <= 0 {
+			if first {
+				r.add(q.StoreID, done)
+				first = false
+			} else {
+				r.add(q.StoreID, nil)
+			}
+		}
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+func (r *requester) add(storeID string, done chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		if done != nil {
+			close(done)
+		}
+		return
+	}
+	r.pending[storeID] = true
+	if done != nil {
+		r.waiters = append(r.waiters, done)
+	}
+	if !r.running {
+		r.running = true
+		go r.loop()
+	}
+}
+
+func (r *requester) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+}
+
+func (r *requester) loop() {
+	for {
+		r.mu.Lock()
+		if len(r.pending) == 0 || r.closed {
+			r.running = false
+			for _, w := range r.waiters {
+				close(w)
+			}
+			r.waiters = nil
+			r.mu.Unlock()
+			return
+		}
+		stores := make([]string, 0, len(r.pending))
+		for id := range r.pending {
+			stores = append(stores, id)
+		}
+		clear(r.pending)
+		waiters := r.waiters
+		r.waiters = nil
+		r.mu.Unlock()
+
+		retry := r.round(stores)
+		for _, w := range waiters {
+			close(w)
+		}
+		for _, id := range retry {
+			time.AfterFunc(retryRunning, func() { r.add(id, nil) })
+		}
+	}
+}
+
+// round requests dispatch of stores, slot after slot; it returns the stores
+// to try again.
+func (r *requester) round(stores []string) (retry []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for slot := 0; slot < sqlstore.DispatchSlots && len(stores) > 0; slot++ {
+		params := make([]river.InsertManyParams, len(stores))
+		for i, id := range stores {
+			params[i] = river.InsertManyParams{Args: jobs.DispatchEventsArgs{StoreID: id, Slot: slot},
+				InsertOpts: &river.InsertOpts{UniqueOpts: sqlstore.DispatchUnique}}
+		}
+		res, err := r.insert(ctx, params)
+		if err != nil {
+			// The database is unreachable or the process is stopping; the
+			// sweep finds the events later if no retry gets through.
+			r.log.Warn("request event dispatch", slog.Int("stores", len(stores)), slog.Any("error", err))
+			if ctx.Err() == nil && !r.isClosed() {
+				return stores
+			}
+			return nil
+		}
+		var next []string
+		for i, x := range res {
+			if !sqlstore.DispatchQueued(x) {
+				next = append(next, stores[i])
+			}
+		}
+		stores = next
+	}
+	return stores
+}
+
+func (r *requester) isClosed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.closed
+}
