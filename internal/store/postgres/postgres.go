@@ -105,7 +105,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
-	s.requests = &requester{insert: s.river.InsertMany, log: cfg.Logger, pending: map[string]bool{}}
+	s.requests = &requester{insert: s.insertRequests, log: cfg.Logger, pending: map[string]bool{}}
 	return s, nil
 }
 
@@ -204,6 +204,26 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		s.requests.request(ctx, reqs)
 	}
 	return nil
+}
+
+// insertRequests inserts dispatch requests in a transaction of their own
+// that does not wait for its commit to be flushed: a request lost with the
+// database server's crash costs a delay (the sweep finds the events), not
+// an event, and no writer waits for a second WAL flush.
+func (s *Store) insertRequests(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return nil, err
+	}
+	res, err := s.river.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return nil, err
+	}
+	return res, tx.Commit(ctx)
 }
 
 func (s *Store) isClosed() bool {
