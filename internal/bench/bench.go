@@ -413,3 +413,9 @@ func RunOrderSync(ctx context.Context, cfg Config) (Report, error) {
 	}
 	return rep, ctx.Err()
 }
+
+// DecodeHandler is the baseline route alone (POST any path): it reads the
+// body, decodes the JSON as order sync does and answers 200. `rebound bench
+// decode-server` serves it in a process of its own, so that an outside load
+// generator can measure the baseline and the real server in the same run.
+func DecodeHandler() http.Handler { return http.HandlerFunc(decodeOnly) }

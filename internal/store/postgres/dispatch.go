@@ -15,7 +15,7 @@ import (
 // requester issues the dispatch requests of committed transactions
 // (sqlstore.Tx.DispatchRequests): a unique event.dispatch job per store
 // (sqlstore.DispatchSlots). Requests are coalesced: while one round of
-// inserts runs, the requests that arrive wait for the next round, so under
+// inserts runs, the requests that arrive are left for the next round, so under
 // load a store costs one insert per round and process, however many
 // transactions wrote its events, and no transaction ever writes a row
 // shared by the store's writers.
@@ -40,52 +40,46 @@ type requester struct {
 // again.
 const retryRunning = 25 * time.Millisecond
 
-// request queues reqs and waits (bounded by ctx) until the round that
-// issues the immediate ones has run.
-func (r *requester) request(ctx context.Context, reqs []sqlstore.DispatchRequest) {
-	now := false
+// request queues reqs for the next round (those with a delay after it).
+func (r *requester) request(reqs []sqlstore.DispatchRequest) {
 	for _, q := range reqs {
 		if q.Delay > 0 {
 			id := q.StoreID
-			time.AfterFunc(q.Delay, func() { r.add(id, nil) })
+			time.AfterFunc(q.Delay, func() { r.add(id) })
 			continue
 		}
-		now = true
+		r.add(q.StoreID)
 	}
-	if !now {
+}
+
+// flush waits (bounded by ctx) until every request made before it has been
+// through a round.
+func (r *requester) flush(ctx context.Context) {
+	r.mu.Lock()
+	if !r.running && len(r.pending) == 0 {
+		r.mu.Unlock()
 		return
 	}
 	done := make(chan struct{})
-	first := true
-	for _, q := range reqs {
-		if q.Delay <= 0 {
-			if first {
-				r.add(q.StoreID, done)
-				first = false
-			} else {
-				r.add(q.StoreID, nil)
-			}
-		}
+	r.waiters = append(r.waiters, done)
+	if !r.running {
+		r.running = true
+		go r.loop()
 	}
+	r.mu.Unlock()
 	select {
 	case <-done:
 	case <-ctx.Done():
 	}
 }
 
-func (r *requester) add(storeID string, done chan struct{}) {
+func (r *requester) add(storeID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
-		if done != nil {
-			close(done)
-		}
 		return
 	}
 	r.pending[storeID] = true
-	if done != nil {
-		r.waiters = append(r.waiters, done)
-	}
 	if !r.running {
 		r.running = true
 		go r.loop()
@@ -124,7 +118,7 @@ func (r *requester) loop() {
 			close(w)
 		}
 		for _, id := range retry {
-			time.AfterFunc(retryRunning, func() { r.add(id, nil) })
+			time.AfterFunc(retryRunning, func() { r.add(id) })
 		}
 	}
 }

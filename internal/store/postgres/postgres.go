@@ -200,11 +200,17 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	// Dispatch is requested once the events are visible (see requester).
+	// The transaction does not wait for it: a process that dies before the
+	// request is made leaves the events to the sweep.
 	if reqs := t.DispatchRequests(); len(reqs) > 0 {
-		s.requests.request(ctx, reqs)
+		s.requests.request(reqs)
 	}
 	return nil
 }
+
+// FlushDispatchRequests waits until the dispatch requests of the
+// transactions committed so far have been made (tests).
+func (s *Store) FlushDispatchRequests(ctx context.Context) { s.requests.flush(ctx) }
 
 // insertRequests inserts dispatch requests in a transaction of their own
 // that does not wait for its commit to be flushed: a request lost with the

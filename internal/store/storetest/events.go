@@ -103,6 +103,13 @@ func jobTotal(t *testing.T, st store.Store) int {
 
 func jobCounts(t *testing.T, st store.Store) map[string]int {
 	t.Helper()
+	// PostgreSQL requests dispatch after commit, without making the
+	// transaction wait: let the requests of what committed be made.
+	if f, ok := st.(interface{ FlushDispatchRequests(context.Context) }); ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		f.FlushDispatchRequests(ctx)
+		cancel()
+	}
 	counts, err := st.JobCounts(context.Background())
 	if err != nil {
 		t.Fatal(err)
