@@ -113,19 +113,27 @@ func (r *requester) loop() {
 		r.waiters = nil
 		r.mu.Unlock()
 
-		retry := r.round(stores)
+		retry, failed := r.round(stores)
 		for _, w := range waiters {
 			close(w)
 		}
+		wait := retryRunning
+		if failed {
+			wait = retryFailed
+		}
 		for _, id := range retry {
-			time.AfterFunc(retryRunning, func() { r.add(id) })
+			time.AfterFunc(wait, func() { r.add(id) })
 		}
 	}
 }
 
+// retryFailed is how soon requests that failed (the database unreachable)
+// are tried again.
+const retryFailed = time.Second
+
 // round requests dispatch of stores, slot after slot; it returns the stores
-// to try again.
-func (r *requester) round(stores []string) (retry []string) {
+// to try again, and whether that is because the inserts failed.
+func (r *requester) round(stores []string) (retry []string, failed bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for slot := 0; slot < sqlstore.DispatchSlots && len(stores) > 0; slot++ {
@@ -139,10 +147,10 @@ func (r *requester) round(stores []string) (retry []string) {
 			// The database is unreachable or the process is stopping; the
 			// sweep finds the events later if no retry gets through.
 			r.log.Warn("request event dispatch", slog.Int("stores", len(stores)), slog.Any("error", err))
-			if ctx.Err() == nil && !r.isClosed() {
-				return stores
+			if !r.isClosed() {
+				return stores, true
 			}
-			return nil
+			return nil, true
 		}
 		var next []string
 		for i, x := range res {
@@ -152,7 +160,7 @@ func (r *requester) round(stores []string) (retry []string) {
 		}
 		stores = next
 	}
-	return stores
+	return stores, false
 }
 
 func (r *requester) isClosed() bool {
