@@ -249,4 +249,3 @@ func (e *Env) sizer() func() (db, wal int64) {
 		return db, wal
 	}
 }
-
