@@ -370,7 +370,12 @@ func (r row) Scan(dest ...any) error {
 }
 
 // JobCounts implements store.Store.
+// The dispatch requests of the transactions committed so far are made
+// first, so that the counts include them.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
+	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	s.requests.flush(fctx)
+	cancel()
 	return sqlstore.JobCounts(ctx, s.View) // View marks connection failures
 }
 
