@@ -64,3 +64,15 @@ func benchWebhooksCmd(fs *flagSet, c *cli) func(context.Context) error {
 		return err
 	}
 }
+
+func benchSoakCmd(fs *flagSet, c *cli) func(context.Context) error {
+	duration := fs.Duration("duration", 5*time.Minute, "length of the run")
+	rate := fs.Int("rate", 2000, "order syncs per second (about half of what bench orders measures)")
+	clients := fs.Int("clients", 64, "requests in flight at most (more count as errors)")
+	dbURL := fs.String("database-url", "", benchDatabaseUsage)
+	return func(ctx context.Context) error {
+		rep, err := bench.RunSoak(ctx, bench.SoakConfig{Duration: *duration, Rate: *rate, Clients: *clients, DatabaseURL: *dbURL, Progress: c.stderr})
+		fmt.Fprint(c.stdout, rep.String())
+		return err
+	}
+}

@@ -54,6 +54,8 @@ var commands = []command{
 	{name: "bench returns", brief: "measure return lists in a small and a large store", setup: benchReturnsCmd},
 	{name: "bench webhooks", brief: "measure webhook delivery throughput and latency", setup: benchWebhooksCmd},
 	{name: "bench loop", brief: "measure the Loop return list against Redo's on the same returns", setup: benchLoopCmd},
+	{name: "bench soak", brief: "sync orders at a fixed rate for minutes; report errors, RSS, database and WAL growth", setup: benchSoakCmd},
+	{name: "bench decode-server", brief: "serve only the decode-only baseline, for outside load generators", setup: benchDecodeServerCmd},
 	{name: "ecwid"}, // internal/ecwid/ecwidcli
 	{name: "dev fake-ecwid", brief: "run a fake Ecwid REST API v3 store in memory until Ctrl-C, and\n" +
 		"send signed order.updated webhooks when its orders change", setup: devFakeEcwidCmd},

@@ -113,6 +113,7 @@ type Env struct {
 	App     *app.App
 	// Services are the wired use cases (webhooks, Ecwid) besides App.
 	Services *server.Services
+	dbPath   string // SQLite's database file
 	close    func()
 }
 
@@ -133,6 +134,7 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		}
 	}
 	var st store.Store
+	dbPath := ""
 	if cfg.DatabaseURL != "" {
 		u, drop, err := freshSchema(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -151,7 +153,8 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 			return nil, err
 		}
 		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
-		sq, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(dir, "rebound.db"), Logger: log})
+		dbPath = filepath.Join(dir, "rebound.db")
+		sq, err := sqlite.Open(ctx, sqlite.Config{Path: dbPath, Logger: log})
 		if err != nil {
 			cleanup()
 			return nil, err
@@ -186,7 +189,7 @@ func Start(ctx context.Context, cfg Config) (*Env, error) {
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	})
-	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, App: a, Services: sv, close: cleanup}, nil
+	return &Env{URL: "http://" + ln.Addr().String(), StoreID: s.ID, Key: k.Secret, DB: st.Dialect(), Store: st, App: a, Services: sv, dbPath: dbPath, close: cleanup}, nil
 }
 
 // decodeOnly is the baseline: read the body, decode the JSON, answer 200.
@@ -413,3 +416,9 @@ func RunOrderSync(ctx context.Context, cfg Config) (Report, error) {
 	}
 	return rep, ctx.Err()
 }
+
+// DecodeHandler is the baseline route alone (POST any path): it reads the
+// body, decodes the JSON as order sync does and answers 200. `rebound bench
+// decode-server` serves it in a process of its own, so that an outside load
+// generator can measure the baseline and the real server in the same run.
+func DecodeHandler() http.Handler { return http.HandlerFunc(decodeOnly) }

@@ -9,11 +9,15 @@ package jobs
 import "time"
 
 // DispatchEventsArgs asks for a store's undispatched events to be fanned
-// out to its subscribers, oldest first. At most one such job per store is
-// queued at a time (see store.Tx.AddEvent); the webhook sweep queues one
-// again for a store whose events wait too long (after a crash).
+// out to its subscribers, oldest first. Dispatch is requested as a unique
+// job per store and Slot (see store.Tx.RequestDispatch): a request finding
+// the job of a slot running (which may have read its events already, or
+// have died with its process) tries the next slot, so one more job is
+// queued; the webhook sweep requests one again for a store whose events
+// wait too long (after a crash).
 type DispatchEventsArgs struct {
 	StoreID string `json:"store_id"`
+	Slot    int    `json:"slot,omitempty"`
 }
 
 // Kind implements river.JobArgs.

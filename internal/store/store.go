@@ -237,23 +237,28 @@ type EventsReader interface {
 
 // EventsWriter writes the event outbox.
 type EventsWriter interface {
-	// AddEvent records ev (setting ID and CreatedAt) and, unless one is
-	// already queued for the store, enqueues the store's event.dispatch job,
-	// all in this transaction.
+	// AddEvent records ev (setting ID and CreatedAt) and makes sure the
+	// store's event.dispatch job will run after this transaction commits:
+	// queued in it unless one is (SQLite), or requested by the backend once
+	// the transaction has committed (PostgreSQL, where no per-store row is
+	// written by event writers).
 	AddEvent(ctx context.Context, ev *returns.Event) error
 
 	// TakeEvents returns up to limit of the store's undispatched events,
-	// oldest first, and marks them dispatched (by moving the store's
-	// dispatch cursor past them). On PostgreSQL it first waits for the
-	// store's in-flight event writers to finish, so that no event with a
-	// smaller id can still commit behind the cursor. It clears the store's
-	// queued-dispatch flag first, and when more events remain it sets it
-	// again and enqueues another dispatch job, so no event is left behind.
+	// in dispatch order, and marks them dispatched (by moving the store's
+	// dispatch cursor past them). Each event is taken exactly once however
+	// many dispatchers run at once, and never after a later event written
+	// after it committed. On PostgreSQL only events whose transaction id is
+	// below the snapshot's xmin are taken (no transaction that could still
+	// add an earlier one is running); events held back so, and a full
+	// batch, make it request another dispatch after commit, so no event is
+	// left behind.
 	TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error)
 
-	// RequestDispatch enqueues the store's event.dispatch job whatever its
-	// queued flag says (the flag may be stuck on a job that died with its
-	// process), unless such a job is already waiting to run. For the
+	// RequestDispatch makes sure an event.dispatch job for the store is
+	// waiting to run, in this transaction: unless one of its unique slots
+	// holds a job not yet started, it queues one (a running job may have
+	// read its events already, or be stuck on a dead process). For the
 	// recovery sweep; AddEvent requests dispatch by itself.
 	RequestDispatch(ctx context.Context, storeID string) error
 }

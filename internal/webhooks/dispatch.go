@@ -12,7 +12,7 @@ import (
 )
 
 // dispatchBatch bounds how many events one job takes; more are left to the
-// next job, which TakeEvents enqueues.
+// next job, which TakeEvents requests.
 const dispatchBatch = 500
 
 // DispatchEventsWorker fans a store's recorded events out to its webhook
@@ -22,9 +22,9 @@ type DispatchEventsWorker struct {
 	river.WorkerDefaults[jobs.DispatchEventsArgs]
 	Store store.Store
 	// Debounce is how old a job must be before it takes events, so that a
-	// burst is dispatched in one go. On PostgreSQL taking events waits for
-	// in-flight writers of the store (see store.Tx.TakeEvents), so it must
-	// not happen after every event.
+	// burst is dispatched in one go rather than a few events per job (on
+	// PostgreSQL, where requests made while a job runs queue the next one
+	// at once).
 	Debounce time.Duration
 }
 
@@ -60,8 +60,9 @@ func (w *DispatchEventsWorker) Work(ctx context.Context, job *river.Job[jobs.Dis
 }
 
 // postgresDispatchDebounce bounds how often a store's events are taken on
-// PostgreSQL, where taking them briefly waits for the store's writers.
-const postgresDispatchDebounce = 50 * time.Millisecond
+// PostgreSQL. Taking them waits for nobody (store.Tx.TakeEvents reads below
+// the snapshot's horizon), so this only batches.
+const postgresDispatchDebounce = 20 * time.Millisecond
 
 // AddWorkers registers the webhook workers with w: the event dispatcher
 // (fan-out), the deliverer and the backfill/replay filler, bound to st.

@@ -31,6 +31,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 )
 
 //go:embed migrations/*.sql
@@ -59,6 +60,7 @@ type Store struct {
 	migrator *goose.Provider
 	river    *river.Client[pgx.Tx]
 	dialect  *sqlstore.Dialect
+	requests *requester
 
 	mu      sync.Mutex
 	workers *sqlstore.Workers[pgx.Tx]
@@ -92,9 +94,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, pool: pool, workers: sqlstore.NewWorkers[pgx.Tx]("postgres")}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
-		SkipLocked:            " FOR UPDATE SKIP LOCKED",
-		DispatchLockShared:    `SELECT pg_advisory_xact_lock_shared(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
-		DispatchLockExclusive: `SELECT pg_advisory_xact_lock(hashtextextended('rebound:dispatch:' || ?::text, 0))`,
+		SkipLocked: " FOR UPDATE SKIP LOCKED", XidEvents: true,
 		IsForeignKeyViolation: isForeignKeyViolation, IsUniqueViolation: isUniqueViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
@@ -105,6 +105,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("postgres: river client: %w", err)
 	}
+	s.requests = &requester{insert: s.insertRequests, log: cfg.Logger, pending: map[string]bool{}}
 	return s, nil
 }
 
@@ -188,17 +189,47 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-		_, err := s.river.InsertTx(ctx, tx, args, opts)
-		return err
+	enqueue := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return s.river.InsertTx(ctx, tx, args, opts)
 	}
-	if err := fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue)); err != nil {
+	t := sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), enqueue)
+	if err := fn(t); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
+	// Dispatch is requested once the events are visible (see requester).
+	// The transaction does not wait for it: a process that dies before the
+	// request is made leaves the events to the sweep.
+	if reqs := t.DispatchRequests(); len(reqs) > 0 {
+		s.requests.request(reqs)
+	}
 	return nil
+}
+
+// FlushDispatchRequests waits until the dispatch requests of the
+// transactions committed so far have been made (tests).
+func (s *Store) FlushDispatchRequests(ctx context.Context) { s.requests.flush(ctx) }
+
+// insertRequests inserts dispatch requests in a transaction of their own
+// that does not wait for its commit to be flushed: a request lost with the
+// database server's crash costs a delay (the sweep finds the events), not
+// an event, and no writer waits for a second WAL flush.
+func (s *Store) insertRequests(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return nil, err
+	}
+	res, err := s.river.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return nil, err
+	}
+	return res, tx.Commit(ctx)
 }
 
 func (s *Store) isClosed() bool {
@@ -293,6 +324,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.requests != nil {
+		s.requests.close()
+	}
 	return s.closeDBs()
 }
 
@@ -336,7 +370,12 @@ func (r row) Scan(dest ...any) error {
 }
 
 // JobCounts implements store.Store.
+// The dispatch requests of the transactions committed so far are made
+// first, so that the counts include them.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
+	fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	s.requests.flush(fctx)
+	cancel()
 	return sqlstore.JobCounts(ctx, s.View) // View marks connection failures
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -566,9 +567,8 @@ func (s *Store) runAlone(r *writeReq) error {
 }
 
 func (s *Store) enqueuer(tx *sql.Tx) sqlstore.EnqueueFunc {
-	return func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
-		_, err := s.river.InsertTx(ctx, tx, args, opts)
-		return err
+	return func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return s.river.InsertTx(ctx, tx, args, opts)
 	}
 }
 

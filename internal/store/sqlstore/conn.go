@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // ErrNoRows is what Row.Scan returns when the query matched nothing.
@@ -64,11 +65,13 @@ type Dialect struct {
 	// skip rows another transaction holds (" FOR UPDATE SKIP LOCKED"; ""
 	// where writers are serialised, as in SQLite).
 	SkipLocked string
-	// DispatchLockShared and DispatchLockExclusive take a store's dispatch
-	// lock (one ? argument: the store id) until the transaction ends: event
-	// writers share it, the dispatcher takes it alone. Empty where writers
-	// are serialised anyway (SQLite).
-	DispatchLockShared, DispatchLockExclusive string
+	// XidEvents selects the event outbox of concurrent writers
+	// (PostgreSQL): events carry their transaction's id and are taken below
+	// the snapshot's xmin from a cursor of their own (see Tx.TakeEvents),
+	// and dispatch is requested after commit (Tx.DispatchRequests). Off,
+	// events are taken by id behind a flag on the store's row, which is
+	// correct where writers are serialised (SQLite).
+	XidEvents bool
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.
 	IsForeignKeyViolation func(error) bool
 	// IsUniqueViolation reports whether err is a unique-constraint failure
@@ -102,5 +105,6 @@ func (d *Dialect) Q(query string) string {
 	return out
 }
 
-// EnqueueFunc inserts a River job in the current transaction.
-type EnqueueFunc func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+// EnqueueFunc inserts a River job in the current transaction and returns
+// River's result (which says whether a unique job was already there).
+type EnqueueFunc func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type Tx struct {
 	now      time.Time
 	enqueue  EnqueueFunc  // nil in read-only transactions
 	deferred *DispatchSet // when set, dispatch requests wait for its Flush
+	requests []DispatchRequest
 }
 
 // DispatchSet collects the stores whose events were added in one physical
@@ -31,13 +33,10 @@ type Tx struct {
 // where one transaction carries many writes).
 type DispatchSet struct{ stores []string }
 
-// Defer makes t record dispatch requests in ds instead of issuing them.
-// It has no effect where writers run concurrently (the dialect has a
-// dispatch lock): there the lock must be taken before an event's id is
-// allocated, or the dispatcher could move its cursor past an event that is
-// still being committed.
+// Defer makes t record dispatch requests in ds instead of issuing them
+// (serialised writers; with XidEvents requests wait for the commit anyway).
 func (t *Tx) Defer(ds *DispatchSet) *Tx {
-	if t.d.DispatchLockShared == "" {
+	if !t.d.XidEvents {
 		t.deferred = ds
 	}
 	return t
@@ -325,6 +324,82 @@ func (t *Tx) DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Ord
 }
 
 // ---- events
+//
+// Two outbox schemes share one contract (store.EventsWriter):
+//
+//   - Serialised writers (SQLite): events are taken by id from
+//     stores.dispatched_through; stores.dispatch_pending says a dispatch job
+//     is queued, so that a burst of events queues one job. With one writer
+//     no event can commit behind the cursor.
+//   - Concurrent writers (Dialect.XidEvents, PostgreSQL): nothing per
+//     request touches the store's row. Each event row carries the id of
+//     the transaction that wrote it (events.xid, default
+//     pg_current_xact_id()). The dispatcher reads the xmin of a fresh
+//     snapshot first: every transaction with a smaller id has ended, and
+//     none can start with one, so the events below it are all visible and
+//     final. It takes them in (xid, id) order after the cursor of
+//     event_cursors, a row only dispatchers write, locked FOR UPDATE, so
+//     concurrent dispatchers (replicas) take each event exactly once, in
+//     order. Dispatch is requested after commit (DispatchRequests), once
+//     the event is visible, through a unique job per store and slot.
+
+// DispatchSlots is how many unique dispatch jobs a store may have at once
+// in one DispatchPeriod (jobs.DispatchEventsArgs.Slot). A request is
+// satisfied by a slot whose job is new or waiting to run. A running job may
+// have read its events before the requester's committed, so the request
+// moves on to the next slot: a request made while a job runs queues
+// exactly one more. A running job may also be dead (its process was
+// killed; River rescues it only after two minutes): uniqueness holds
+// within a DispatchPeriod only, so dead jobs hold their slots for at most
+// that long. All slots running is rare (it takes that many jobs dead in one
+// period); the request is then retried (the backend's requester, or the
+// next sweep).
+const DispatchSlots = 4
+
+// DispatchPeriod is the span of time within which dispatch jobs are unique
+// (River's ByPeriod). At a period's start a request may queue a job beside
+// one left waiting from the period before: one spare run, which finds
+// nothing to take.
+const DispatchPeriod = 5 * time.Second
+
+// DispatchUnique are the unique options of every event.dispatch job: one
+// per store, slot and period among the states River requires (available,
+// pending, running, scheduled) plus retryable.
+var DispatchUnique = river.UniqueOpts{
+	ByArgs:   true,
+	ByPeriod: DispatchPeriod,
+	ByState:  []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled},
+}
+
+// DispatchQueued reports whether a unique dispatch insert satisfied the
+// request: a new job, or one that has not started yet (it will read the
+// events committed before the request).
+func DispatchQueued(res *rivertype.JobInsertResult) bool {
+	return res != nil && (!res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning)
+}
+
+// DispatchRequest is a store whose dispatch must be requested once the
+// transaction has committed, after Delay.
+type DispatchRequest struct {
+	StoreID string
+	Delay   time.Duration
+}
+
+// DispatchRequests returns the dispatch requests the backend must issue
+// after this transaction commits (Dialect.XidEvents only): a request made
+// inside the transaction could be taken by a dispatcher before the events
+// it is for are visible.
+func (t *Tx) DispatchRequests() []DispatchRequest { return t.requests }
+
+func (t *Tx) requestAfterCommit(storeID string, delay time.Duration) {
+	for i, r := range t.requests {
+		if r.StoreID == storeID {
+			t.requests[i].Delay = min(r.Delay, delay)
+			return
+		}
+	}
+	t.requests = append(t.requests, DispatchRequest{StoreID: storeID, Delay: delay})
+}
 
 // AddEvent implements store.Tx.
 func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
@@ -333,12 +408,17 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	if t.deferred != nil {
+	switch {
+	case t.d.XidEvents:
+		t.requestAfterCommit(ev.StoreID, 0)
+	case t.deferred != nil:
 		if !slices.Contains(t.deferred.stores, ev.StoreID) {
 			t.deferred.stores = append(t.deferred.stores, ev.StoreID)
 		}
-	} else if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
-		return err
+	default:
+		if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
+			return err
+		}
 	}
 	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
 	args := []any{ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)}
@@ -357,22 +437,10 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	return nil
 }
 
-// requestDispatch queues the store's dispatch job unless one is queued.
-//
-// The race it must not lose: a dispatcher clears the queued flag and reads
-// the undispatched events while this transaction, which saw the flag set and
-// so queued nothing, has not committed its event yet. Where writers run
-// concurrently (PostgreSQL) each writer holds the store's dispatch lock in
-// shared mode until it commits, and the dispatcher takes it exclusively
-// before clearing the flag, so it waits for such writers and then sees their
-// events. Writers never block each other. Where writers are serialised
-// (SQLite) no lock is needed.
+// requestDispatch (serialised writers) queues the store's dispatch job
+// unless the store's flag says one is queued. With one writer at a time no
+// dispatcher can clear the flag between this check and the commit.
 func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
-	if t.d.DispatchLockShared != "" {
-		if _, err := t.exec(ctx, t.d.DispatchLockShared, storeID); err != nil {
-			return fmt.Errorf("request dispatch: %w", err)
-		}
-	}
 	n, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ? AND dispatch_pending = 0`, storeID)
 	if err != nil {
 		return fmt.Errorf("request dispatch: %w", err)
@@ -385,27 +453,47 @@ func (t *Tx) requestDispatch(ctx context.Context, storeID string) error {
 
 // StaleDispatches implements store.ReadTx.
 func (t *Tx) StaleDispatches(ctx context.Context, before time.Time) ([]string, error) {
+	if t.d.XidEvents {
+		// The first undispatched event in dispatch order; its age bounds
+		// the wait well enough for a safety net.
+		return collect(ctx, t, "stale dispatches", scanString, `SELECT s.id FROM stores s LEFT JOIN event_cursors c ON c.store_id = s.id
+			WHERE (SELECT e.created_at FROM events e WHERE e.store_id = s.id
+				AND (e.xid, e.id) > (COALESCE(c.xid, '0'::xid8), COALESCE(c.id, 0)) ORDER BY e.xid, e.id LIMIT 1) <= ? ORDER BY s.id`, US(before))
+	}
 	return collect(ctx, t, "stale dispatches", scanString, `SELECT s.id FROM stores s WHERE (SELECT MIN(e.created_at) FROM events e
 		WHERE e.store_id = s.id AND e.id > s.dispatched_through) <= ? ORDER BY s.id`, US(before))
 }
 
-// RequestDispatch implements store.Tx.
+// RequestDispatch implements store.Tx: the first dispatch slot whose job is
+// new or waiting (see DispatchSlots), in this transaction. With serialised
+// writers it also sets the store's queued flag.
 func (t *Tx) RequestDispatch(ctx context.Context, storeID string) error {
-	if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ?`, storeID); err != nil {
-		return fmt.Errorf("request dispatch: %w", err)
+	if !t.d.XidEvents {
+		if _, err := t.exec(ctx, `UPDATE stores SET dispatch_pending = 1 WHERE id = ?`, storeID); err != nil {
+			return fmt.Errorf("request dispatch: %w", err)
+		}
 	}
-	return t.Enqueue(ctx, jobs.DispatchEventsArgs{StoreID: storeID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{
-		ByArgs:  true,
-		ByState: []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled},
-	}})
+	for slot := range DispatchSlots {
+		res, err := t.EnqueueResult(ctx, jobs.DispatchEventsArgs{StoreID: storeID, Slot: slot}, &river.InsertOpts{UniqueOpts: DispatchUnique})
+		if err != nil {
+			return err
+		}
+		if DispatchQueued(res) {
+			return nil
+		}
+	}
+	return nil // every slot's job is running: the next sweep asks again
 }
+
+// heldBackRetry is how soon a dispatcher that found committed events it
+// may not take yet (a transaction with a smaller id is still running) asks
+// for another look.
+const heldBackRetry = 20 * time.Millisecond
 
 // TakeEvents implements store.Tx.
 func (t *Tx) TakeEvents(ctx context.Context, storeID string, limit int) ([]*returns.Event, error) {
-	if t.d.DispatchLockExclusive != "" {
-		if _, err := t.exec(ctx, t.d.DispatchLockExclusive, storeID); err != nil {
-			return nil, fmt.Errorf("take events: %w", err)
-		}
+	if t.d.XidEvents {
+		return t.takeXid(ctx, storeID, limit)
 	}
 	var through int64
 	if err := t.row(ctx, `SELECT dispatched_through FROM stores WHERE id = ?`+t.d.ForNoKeyUpdate, storeID).Scan(&through); err != nil {
@@ -435,8 +523,88 @@ func (t *Tx) TakeEvents(ctx context.Context, storeID string, limit int) ([]*retu
 	return evs, nil
 }
 
+// takeXid is TakeEvents with concurrent writers (see the top of this
+// section).
+func (t *Tx) takeXid(ctx context.Context, storeID string, limit int) ([]*returns.Event, error) {
+	// The horizon comes first, from a snapshot taken before this
+	// transaction has an id of its own: every transaction below it had
+	// ended then, so the events read below (a later snapshot) hold all of
+	// the events under it.
+	var horizonText string
+	if err := t.row(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text`).Scan(&horizonText); err != nil {
+		return nil, fmt.Errorf("take events: horizon: %w", err)
+	}
+	horizon, err := strconv.ParseUint(horizonText, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("take events: horizon %q: %w", horizonText, err)
+	}
+	var curXid string
+	var curID int64
+	lockCursor := func() error {
+		return t.row(ctx, `SELECT xid::text, id FROM event_cursors WHERE store_id = ? FOR UPDATE`, storeID).Scan(&curXid, &curID)
+	}
+	err = lockCursor()
+	if errors.Is(err, ErrNoRows) {
+		// The store's first dispatch (or a concurrent one creates the row).
+		if _, err := t.exec(ctx, `INSERT INTO event_cursors (store_id) SELECT id FROM stores WHERE id = ? ON CONFLICT (store_id) DO NOTHING`, storeID); err != nil {
+			return nil, fmt.Errorf("take events: %w", err)
+		}
+		err = lockCursor()
+	}
+	if errors.Is(err, ErrNoRows) {
+		return nil, notFound("store", storeID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take events: cursor: %w", err)
+	}
+	rows, err := t.query(ctx, `SELECT id, store_id, kind, subject_type, subject_id, payload, created_at, xid::text FROM events
+		WHERE store_id = ? AND (xid, id) > (?::xid8, ?) ORDER BY xid, id LIMIT ?`, storeID, curXid, curID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("take events: %w", err)
+	}
+	var out []*returns.Event
+	held := false
+	for rows.Next() {
+		var e returns.Event
+		var payload []byte
+		var created int64
+		var x string
+		if err := rows.Scan(&e.ID, &e.StoreID, &e.Kind, &e.SubjectType, &e.SubjectID, &payload, &created, &x); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("take events: %w", err)
+		}
+		if xv, err := strconv.ParseUint(x, 10, 64); err != nil || xv >= horizon {
+			held = true // committed, but a transaction below it may still add events before it
+			break
+		}
+		e.Payload, e.CreatedAt, e.Dispatched = payload, FromUS(created), true
+		out = append(out, &e)
+		curXid, curID = x, e.ID
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("take events: %w", err)
+	}
+	if len(out) > 0 {
+		if _, err := t.exec(ctx, `UPDATE event_cursors SET xid = ?::xid8, id = ? WHERE store_id = ?`, curXid, curID, storeID); err != nil {
+			return nil, fmt.Errorf("take events: %w", err)
+		}
+	}
+	switch {
+	case len(out) == limit:
+		t.requestAfterCommit(storeID, 0)
+	case held:
+		t.requestAfterCommit(storeID, heldBackRetry)
+	}
+	return out, nil
+}
+
 const eventCols = `id, store_id, kind, subject_type, subject_id, payload, created_at,
 	id <= (SELECT dispatched_through FROM stores WHERE stores.id = events.store_id)`
+
+// eventColsXid replaces eventCols with concurrent writers.
+const eventColsXid = `id, store_id, kind, subject_type, subject_id, payload, created_at,
+	COALESCE((xid, id) <= (SELECT c.xid, c.id FROM event_cursors c WHERE c.store_id = events.store_id), false)`
 
 // ListEvents implements store.ReadTx.
 func (t *Tx) ListEvents(ctx context.Context, storeID string, afterID int64, limit int) ([]*returns.Event, error) {
@@ -444,6 +612,9 @@ func (t *Tx) ListEvents(ctx context.Context, storeID string, afterID int64, limi
 }
 
 func (t *Tx) listEvents(ctx context.Context, q string, args ...any) ([]*returns.Event, error) {
+	if t.d.XidEvents {
+		q = strings.Replace(q, eventCols, eventColsXid, 1)
+	}
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)
@@ -497,11 +668,18 @@ func (t *Tx) JobCounts(ctx context.Context) (map[string]int, error) {
 
 // Enqueue implements store.Tx.
 func (t *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	_, err := t.EnqueueResult(ctx, args, opts)
+	return err
+}
+
+// EnqueueResult is Enqueue returning River's result.
+func (t *Tx) EnqueueResult(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 	if t.enqueue == nil {
-		return errors.New("enqueue: read-only transaction")
+		return nil, errors.New("enqueue: read-only transaction")
 	}
-	if err := t.enqueue(ctx, args, opts); err != nil {
-		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	res, err := t.enqueue(ctx, args, opts)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
-	return nil
+	return res, nil
 }

@@ -25,6 +25,7 @@ var contract = []struct {
 	{"TakeEventsWhileWriting", testTakeEventsWhileWriting},
 	{"CancelledUpdateBehindFailureReturns", testCancelledUpdateBehindFailureReturns},
 	{"StaleDispatchRecovery", testStaleDispatchRecovery},
+	{"RequestDispatchWhileRunning", testRequestDispatchWhileRunning},
 	{"SaveOrder", testSaveOrder},
 	{"EcwidIntegrations", testEcwidIntegrations},
 	{"ReturnRoundTrip", testReturnRoundTrip},

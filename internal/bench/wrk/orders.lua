@@ -1,0 +1,26 @@
+-- wrk script: POST Redo's example order with a unique id per request.
+-- Env: ORDER_FILE (internal/examples/order.json), API_KEY, STORE_ID (the
+-- path is set here, so the URL given to wrk is only scheme://host:port).
+local f = assert(io.open(os.getenv("ORDER_FILE"), "r"))
+local template = f:read("*a")
+f:close()
+local key = os.getenv("API_KEY") or ""
+local path = "/v2.2/stores/" .. (os.getenv("STORE_ID") or "x") .. "/custom/orders"
+local n = 0
+local run = tostring(math.random(1, 1e9))
+
+function setup(thread)
+  thread:set("tid", tostring(math.random(1, 1e9)))
+end
+
+function request()
+  n = n + 1
+  local body = template:gsub('"order_123456"', '"wrk-' .. run .. '-' .. tid .. '-' .. n .. '"', 1)
+  return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, body)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("RESULT req/s=%.0f p50=%.2fms p99=%.2fms errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
+end
