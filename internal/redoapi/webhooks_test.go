@@ -297,26 +297,13 @@ func TestWebhookDeliveryRedo(t *testing.T) {
 			t.Errorf("types %v statuses %v", types, statuses)
 		}
 		// Metrics: three successful attempts, their event→delivery latency,
-		// and an empty queue.
-		mfs, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		mv := map[string]float64{}
-		for _, mf := range mfs {
-			for _, m := range mf.GetMetric() {
-				switch {
-				case m.GetCounter() != nil:
-					for _, l := range m.GetLabel() {
-						mv[mf.GetName()+"/"+l.GetValue()] = m.GetCounter().GetValue()
-					}
-				case m.GetHistogram() != nil:
-					mv[mf.GetName()] = float64(m.GetHistogram().GetSampleCount())
-				case m.GetGauge() != nil:
-					mv[mf.GetName()] = m.GetGauge().GetValue()
-				}
-			}
-		}
+		// and an empty queue. The receiver sees a delivery before the worker
+		// records its outcome, so wait for the queue to drain first.
+		var mv map[string]float64
+		waitFor(t, 10*time.Second, "an empty delivery queue", func() bool {
+			mv = gatherMetrics(t, reg)
+			return mv["rebound_webhook_pending_deliveries"] == 0 && mv["rebound_webhook_attempts_total/succeeded"] >= 3
+		})
 		if mv["rebound_webhook_attempts_total/succeeded"] != 3 || mv["rebound_webhook_event_to_delivery_seconds"] != 3 ||
 			mv["rebound_webhook_delivery_attempts"] != 3 || mv["rebound_webhook_pending_deliveries"] != 0 {
 			t.Errorf("metrics = %v", mv)
@@ -328,6 +315,32 @@ func TestWebhookDeliveryRedo(t *testing.T) {
 			t.Errorf("deliveries: %d %s", r.status, r.body)
 		}
 	})
+}
+
+// gatherMetrics flattens a registry into name(/label value) → value:
+// counters by label value, histograms by sample count, gauges by value.
+func gatherMetrics(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			switch {
+			case m.GetCounter() != nil:
+				for _, l := range m.GetLabel() {
+					mv[mf.GetName()+"/"+l.GetValue()] = m.GetCounter().GetValue()
+				}
+			case m.GetHistogram() != nil:
+				mv[mf.GetName()] = float64(m.GetHistogram().GetSampleCount())
+			case m.GetGauge() != nil:
+				mv[mf.GetName()] = m.GetGauge().GetValue()
+			}
+		}
+	}
+	return mv
 }
 
 // TestWebhookDeliveryLoop: a loop subscriber gets Loop's return payload

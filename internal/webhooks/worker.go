@@ -445,6 +445,7 @@ func (w *DeliverWorker) record(ctx context.Context, args jobs.DeliverArgs, atts 
 	var next time.Time
 	ds := make([]*returns.Delivery, len(atts))
 	as := make([]returns.DeliveryAttempt, len(atts))
+	outcomes := make([]string, len(atts))
 	succeeded, lastErr := 0, ""
 	for i, a := range atts {
 		d := a.d
@@ -465,7 +466,7 @@ func (w *DeliverWorker) record(ctx context.Context, args jobs.DeliverArgs, atts 
 		case out.Success:
 			d.State = returns.DeliverySucceeded
 			succeeded++
-			m.observe("succeeded", d, now)
+			outcomes[i] = "succeeded"
 		case out.Retryable && now.Sub(d.FirstAttemptAt) < w.Config.RetryWindow:
 			d.NextAttemptAt = now.Add(w.Config.RetryDelay(d.Attempts, out.RetryAfter))
 			t := d.NextAttemptAt
@@ -474,11 +475,11 @@ func (w *DeliverWorker) record(ctx context.Context, args jobs.DeliverArgs, atts 
 				next = t
 			}
 			lastErr = out.Err
-			m.observe("retrying", d, now)
+			outcomes[i] = "retrying"
 		default:
 			d.State = returns.DeliveryFailed
 			lastErr = out.Err
-			m.observe("failed", d, now)
+			outcomes[i] = "failed"
 		}
 		ds[i], as[i] = d, att
 	}
@@ -510,6 +511,12 @@ func (w *DeliverWorker) record(ctx context.Context, args jobs.DeliverArgs, atts 
 	})
 	if err != nil {
 		return 0, time.Time{}, err
+	}
+	// Counted once recorded: a failed commit retries the attempts, which
+	// would otherwise be counted twice, and a scrape never sees an outcome
+	// the delivery log does not yet show.
+	for i, o := range outcomes {
+		m.observe(o, ds[i], now)
 	}
 	return len(atts), next, nil
 }
