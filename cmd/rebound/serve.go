@@ -164,6 +164,6 @@ func startBackground(ctx context.Context, sv *server.Services, reg prometheus.Re
 		return nil, err
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
-	go webhooks.Sweep(sweepCtx, sv.Store, time.Minute, log)
+	go webhooks.Sweep(sweepCtx, sv.Store, webhooks.SweepInterval, log)
 	return stopSweep, nil
 }

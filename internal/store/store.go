@@ -81,7 +81,8 @@ type ReadTx interface {
 	PortalReader
 }
 
-// PendingWebhook is a subscription with deliveries to attempt.
+// PendingWebhook is a subscription with deliveries to attempt, and when
+// the first of them can be claimed.
 type PendingWebhook struct {
 	StoreID, WebhookID string
 	NextAttemptAt      time.Time
@@ -396,8 +397,9 @@ type WebhooksReader interface {
 	ListDeliveries(ctx context.Context, storeID, webhookID string, beforeID int64, limit int) ([]*returns.Delivery, map[int64][]returns.DeliveryAttempt, error)
 
 	// PendingWebhooks returns the ids (store id, webhook id) of enabled
-	// subscriptions with pending deliveries, and the earliest
-	// NextAttemptAt of each.
+	// subscriptions with pending deliveries, and for each the earliest
+	// time one of them is claimable: the later of its NextAttemptAt and
+	// its ClaimedUntil (a lease still running, e.g. a dead worker's).
 	PendingWebhooks(ctx context.Context) ([]PendingWebhook, error)
 
 	// CountPendingDeliveries returns how many deliveries are pending, over

@@ -574,14 +574,25 @@ func (m *Metrics) observe(outcome string, d *returns.Delivery, now time.Time) {
 // dispatcher ever takes, short enough that a crash costs under a minute.
 const StaleDispatchAge = 15 * time.Second
 
+// SweepInterval is how often a process's Sweep looks for work lost with a
+// crashed process. Each look is a few index probes per store and
+// subscription; a short interval keeps recovery after a crash well within
+// a minute (a dead worker's leases, then at most one interval).
+const SweepInterval = 10 * time.Second
+
+// PruneInterval is how often Sweep deletes old finished deliveries.
+const PruneInterval = time.Minute
+
 // Sweep is the safety net for jobs lost with a crashed process. Once at
 // once and then every interval until ctx ends it: queues the event
 // dispatch of every store with events left undispatched (all of them at
 // start, where the process before may have died mid-dispatch; later those
-// older than StaleDispatchAge), enqueues a webhook.deliver job for every
-// enabled subscription with a delivery due, and deletes finished
-// deliveries older than DeliveryRetention. Normally events and deliveries
-// are handled by the jobs their changes enqueue.
+// older than StaleDispatchAge), and enqueues a webhook.deliver job for
+// every enabled subscription with a delivery pending, at the time the
+// earliest becomes claimable (due, and any lease run out). At start and
+// then every PruneInterval it also deletes finished deliveries older than
+// DeliveryRetention. Normally events and deliveries are handled by the jobs
+// their changes enqueue.
 func Sweep(ctx context.Context, st store.Store, interval time.Duration, log *slog.Logger) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -589,7 +600,15 @@ func Sweep(ctx context.Context, st store.Store, interval time.Duration, log *slo
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	age := time.Duration(0)
+	var pruned time.Time
 	for {
+		if time.Since(pruned) >= PruneInterval {
+			if err := pruneOnce(ctx, st); err != nil && ctx.Err() == nil {
+				log.Warn("webhook sweep failed", slog.Any("error", err))
+			} else {
+				pruned = time.Now()
+			}
+		}
 		if err := sweepOnce(ctx, st, age); err != nil && ctx.Err() == nil {
 			log.Warn("webhook sweep failed", slog.Any("error", err))
 		}
@@ -616,9 +635,6 @@ func pruneOnce(ctx context.Context, st store.Store) error {
 }
 
 func sweepOnce(ctx context.Context, st store.Store, staleAge time.Duration) error {
-	if err := pruneOnce(ctx, st); err != nil {
-		return err
-	}
 	var due []store.PendingWebhook
 	var stale []string
 	if err := st.View(ctx, func(tx store.ReadTx) error {

@@ -582,8 +582,9 @@ func (t *Tx) ListEventsSince(ctx context.Context, storeID string, since time.Tim
 }
 
 // PendingWebhooks implements store.ReadTx: one pass over the enabled
-// subscriptions, each with an index lookup of its earliest pending
-// delivery. Ordered by that time, then id.
+// subscriptions, each reading its pending deliveries along
+// webhook_deliveries_claim for the earliest time one is claimable (due,
+// and its lease, if any, run out). Ordered by that time, then id.
 func (t *Tx) PendingWebhooks(ctx context.Context) ([]store.PendingWebhook, error) {
 	return collect(ctx, t, "pending webhooks", func(r Row) (store.PendingWebhook, error) {
 		var p store.PendingWebhook
@@ -592,8 +593,8 @@ func (t *Tx) PendingWebhooks(ctx context.Context) ([]store.PendingWebhook, error
 		p.NextAttemptAt = fromUSOrZero(next)
 		return p, err
 	}, `SELECT store_id, id, next_at FROM (
-			SELECT w.store_id, w.id, (SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d
-				WHERE d.webhook_id = w.id AND d.state = 'pending') AS next_at
+			SELECT w.store_id, w.id, (SELECT MIN(CASE WHEN d.claimed_until > d.next_attempt_at THEN d.claimed_until ELSE d.next_attempt_at END)
+				FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending') AS next_at
 			FROM webhooks w WHERE w.disabled = 0) p
 		WHERE next_at IS NOT NULL ORDER BY next_at, id`)
 }

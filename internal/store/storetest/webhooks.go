@@ -432,6 +432,12 @@ func testDisabledWebhookAndPending(t *testing.T, st store.Store) {
 		t.Errorf("CountPendingDeliveries = %d, want 4 (disabled ones too)", n)
 	}
 	got := claim(t, st, w2.ID, now, time.Minute, 10)
+	// Leased (by a worker that may have died): claimable when the lease
+	// runs out.
+	leased := append([]store.PendingWebhook{{StoreID: a.ID, WebhookID: w2.ID, NextAttemptAt: now.Add(time.Minute)}}, want[2:]...)
+	if ps := pendingWebhooks(t, st); !reflect.DeepEqual(ps, leased) {
+		t.Errorf("PendingWebhooks with w2's delivery leased =\n%+v\nwant\n%+v", ps, leased)
+	}
 	finish(t, st, now, returns.DeliverySucceeded, time.Time{}, got...)
 	if ps := pendingWebhooks(t, st); !reflect.DeepEqual(ps, want[2:]) {
 		t.Errorf("PendingWebhooks with w2 done =\n%+v\nwant\n%+v", ps, want[2:])
