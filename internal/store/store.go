@@ -202,6 +202,14 @@ type OrdersWriter interface {
 	// kept from o.ID on insert).
 	UpsertOrder(ctx context.Context, o *returns.Order) (applied bool, err error)
 
+	// UpsertOrders is UpsertOrder for several orders of one or more
+	// stores, with the same outcome as calling it for each in slice order
+	// (an external id repeated in os is checked against its earlier
+	// occurrence): applied[i] is os[i]'s. New orders are inserted a chunk
+	// per statement. ENOTFOUND when a store does not exist; on any error
+	// the caller must roll the transaction back.
+	UpsertOrders(ctx context.Context, os []*returns.Order) (applied []bool, err error)
+
 	// DeleteOrder deletes a store's order found by external id or Rebound id
 	// and returns it; ENOTFOUND if there is none.
 	DeleteOrder(ctx context.Context, storeID, ref string) (*returns.Order, error)
@@ -244,6 +252,11 @@ type EventsWriter interface {
 	// the transaction has committed (PostgreSQL, where no per-store row is
 	// written by event writers).
 	AddEvent(ctx context.Context, ev *returns.Event) error
+
+	// AddEvents is AddEvent for several events, inserted a chunk per
+	// statement; their ids increase in slice order. ENOTFOUND when a
+	// store does not exist.
+	AddEvents(ctx context.Context, evs []*returns.Event) error
 
 	// TakeEvents returns up to limit of the store's undispatched events,
 	// in dispatch order, and marks them dispatched (by moving the store's

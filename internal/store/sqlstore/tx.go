@@ -283,9 +283,77 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	if n == 1 {
 		return true, nil
 	}
+	return t.updateOrder(ctx, o)
+}
+
+// UpsertOrders implements store.Tx: the orders new to the store are
+// inserted by multi-row INSERTs in chunks (see chunkSize); each of the
+// others (known already, or an external id seen earlier in os) then goes
+// through UpsertOrder's update, in slice order.
+func (t *Tx) UpsertOrders(ctx context.Context, os []*returns.Order) ([]bool, error) {
+	applied := make([]bool, len(os))
+	for start := 0; start < len(os); {
+		n := chunkSize(len(os) - start)
+		if err := t.insertOrders(ctx, os[start:start+n], applied[start:start+n]); err != nil {
+			return nil, err
+		}
+		start += n
+	}
+	for i, o := range os {
+		if applied[i] {
+			continue
+		}
+		ok, err := t.updateOrder(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		applied[i] = ok
+	}
+	return applied, nil
+}
+
+// insertOrders inserts the orders of os that are new to their store in one
+// statement, setting inserted[i] for each. Rows conflicting with a stored
+// order, or with one earlier in the same statement, are skipped (ON
+// CONFLICT DO NOTHING processes the rows in VALUES order, so an external id
+// repeated in os is inserted from its first occurrence).
+func (t *Tx) insertOrders(ctx context.Context, os []*returns.Order, inserted []bool) error {
+	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := make([]any, 0, 10*len(os))
+	for _, o := range os {
+		doc, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("encode order: %w", err)
+		}
+		args = append(args, o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
+			US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
+	}
+	ids, err := collect(ctx, t, "insert orders", scanString, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
+		source_created_at, source_updated_at, synced_at, doc) VALUES `+repeatRows(row, len(os))+`
+		ON CONFLICT (store_id, external_id) DO NOTHING RETURNING id`, args...)
+	if err != nil {
+		if t.d.IsForeignKeyViolation(err) {
+			return notFound("store", os[0].StoreID)
+		}
+		return err
+	}
+	got := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		got[id] = true
+	}
+	for i, o := range os {
+		inserted[i] = got[o.ID]
+	}
+	return nil
+}
+
+// updateOrder is UpsertOrder for an order whose external id the store
+// holds already: it locks the stored row and applies o unless the stored
+// copy is newer.
+func (t *Tx) updateOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	var id string
 	var srcUpdated int64
-	err = t.row(ctx, `SELECT id, source_updated_at FROM orders WHERE store_id = ? AND external_id = ?`+t.d.ForUpdate,
+	err := t.row(ctx, `SELECT id, source_updated_at FROM orders WHERE store_id = ? AND external_id = ?`+t.d.ForUpdate,
 		o.StoreID, o.ExternalID).Scan(&id, &srcUpdated)
 	if err != nil {
 		return false, fmt.Errorf("find order: %w", err)
@@ -294,7 +362,8 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	if US(o.UpdatedAt) < srcUpdated {
 		return false, nil
 	}
-	if doc, err = json.Marshal(o); err != nil {
+	doc, err := json.Marshal(o)
+	if err != nil {
 		return false, fmt.Errorf("encode order: %w", err)
 	}
 	_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
@@ -408,17 +477,8 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	switch {
-	case t.d.XidEvents:
-		t.requestAfterCommit(ev.StoreID, 0)
-	case t.deferred != nil:
-		if !slices.Contains(t.deferred.stores, ev.StoreID) {
-			t.deferred.stores = append(t.deferred.stores, ev.StoreID)
-		}
-	default:
-		if err := t.requestDispatch(ctx, ev.StoreID); err != nil {
-			return err
-		}
+	if err := t.noteEvent(ctx, ev.StoreID); err != nil {
+		return err
 	}
 	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
 	args := []any{ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)}
@@ -433,6 +493,72 @@ func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("add event: %w", err)
+	}
+	return nil
+}
+
+// AddEvents implements store.Tx: one multi-row INSERT per chunk (see
+// chunkSize). The rows get their ids in VALUES order, so the returned ids,
+// sorted, are evs' in order.
+func (t *Tx) AddEvents(ctx context.Context, evs []*returns.Event) error {
+	for _, ev := range evs {
+		ev.CreatedAt = t.now
+		if err := t.noteEvent(ctx, ev.StoreID); err != nil {
+			return err
+		}
+	}
+	for rest := evs; len(rest) > 0; {
+		n := chunkSize(len(rest))
+		if err := t.insertEvents(ctx, rest[:n]); err != nil {
+			return err
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+func (t *Tx) insertEvents(ctx context.Context, evs []*returns.Event) error {
+	args := make([]any, 0, 6*len(evs))
+	for _, ev := range evs {
+		payload := ev.Payload
+		if len(payload) == 0 {
+			payload = []byte("{}")
+		}
+		args = append(args, ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt))
+	}
+	ids, err := collect(ctx, t, "add events", func(r Row) (int64, error) { var id int64; return id, r.Scan(&id) },
+		`INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES `+
+			repeatRows(`(?, ?, ?, ?, ?, ?)`, len(evs))+` RETURNING id`, args...)
+	if err != nil {
+		if t.d.IsForeignKeyViolation(err) {
+			return notFound("store", evs[0].StoreID)
+		}
+		return err
+	}
+	if len(ids) != len(evs) {
+		return fmt.Errorf("add events: %d inserted, want %d", len(ids), len(evs))
+	}
+	slices.Sort(ids)
+	for i, ev := range evs {
+		ev.ID = ids[i]
+	}
+	return nil
+}
+
+// noteEvent makes sure the store's dispatch runs after this transaction
+// (see store.EventsWriter.AddEvent): requested after commit with
+// concurrent writers, once per transaction in a deferred batch, else
+// queued now unless it is already.
+func (t *Tx) noteEvent(ctx context.Context, storeID string) error {
+	switch {
+	case t.d.XidEvents:
+		t.requestAfterCommit(storeID, 0)
+	case t.deferred != nil:
+		if !slices.Contains(t.deferred.stores, storeID) {
+			t.deferred.stores = append(t.deferred.stores, storeID)
+		}
+	default:
+		return t.requestDispatch(ctx, storeID)
 	}
 	return nil
 }

@@ -316,3 +316,73 @@ func testGetOrdersByIDSeesResyncs(t *testing.T, st store.Store) {
 		t.Errorf("after re-sync: quantity %d, updatedAt %s", got.Lines[0].Quantity, got.UpdatedAt)
 	}
 }
+
+// UpsertOrders has UpsertOrder's outcome for each order as if called in
+// slice order: new orders inserted (over more than one chunk), a known
+// order updated unless older, an external id repeated in the batch
+// checked against its earlier occurrence; and an unknown store is
+// ENOTFOUND with nothing written.
+func testUpsertOrders(t *testing.T, st store.Store) {
+	ctx := context.Background()
+	a, b := mustStore(t, st, "A"), mustStore(t, st, "B")
+	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	known := order(a.ID, "known", t0)
+	upsert(t, st, known)
+
+	var os []*returns.Order
+	want := []bool{}
+	for i := range 70 { // two chunks (64 + 4 + 2)
+		os = append(os, order(a.ID, fmt.Sprint("new-", i), t0))
+		want = append(want, true)
+	}
+	newer, older := order(a.ID, "known", t0.Add(time.Hour)), order(a.ID, "known", t0.Add(-time.Hour))
+	dupOld, dupNew := order(b.ID, "dup", t0), order(b.ID, "dup", t0.Add(time.Minute))
+	dupStale := order(b.ID, "dup", t0.Add(-time.Minute))
+	sameExtOtherStore := order(b.ID, "new-0", t0)
+	os = append(os, newer, older, dupOld, dupNew, dupStale, sameExtOtherStore)
+	want = append(want, true, false, true, true, false, true)
+
+	var applied []bool
+	if err := st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		applied, err = tx.UpsertOrders(ctx, os)
+		return err
+	}); err != nil {
+		t.Fatalf("UpsertOrders: %v", err)
+	}
+	if fmt.Sprint(applied) != fmt.Sprint(want) {
+		t.Errorf("applied = %v\nwant      %v", applied, want)
+	}
+	if newer.ID != known.ID || older.ID != known.ID {
+		t.Errorf("known order's id not kept: %s, %s, want %s", newer.ID, older.ID, known.ID)
+	}
+	if dupNew.ID != dupOld.ID || dupStale.ID != dupOld.ID {
+		t.Errorf("repeated external id got ids %s, %s, %s", dupOld.ID, dupNew.ID, dupStale.ID)
+	}
+	for _, c := range []struct {
+		storeID, ext string
+		updated      time.Time
+	}{{a.ID, "known", t0.Add(time.Hour)}, {b.ID, "dup", t0.Add(time.Minute)}, {a.ID, "new-69", t0}, {b.ID, "new-0", t0}} {
+		o, err := getOrder(t, st, c.storeID, c.ext)
+		if err != nil {
+			t.Errorf("get %s: %v", c.ext, err)
+			continue
+		}
+		if !o.UpdatedAt.Equal(c.updated) {
+			t.Errorf("%s updated at %v, want %v", c.ext, o.UpdatedAt, c.updated)
+		}
+	}
+
+	// An unknown store fails the call; the transaction is rolled back.
+	lost := order(a.ID, "lost", t0)
+	err := st.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.UpsertOrders(ctx, []*returns.Order{lost, order("missing", "x", t0)})
+		return err
+	})
+	if !returns.IsNotFound(err) {
+		t.Errorf("UpsertOrders with an unknown store = %v, want ENOTFOUND", err)
+	}
+	if _, err := getOrder(t, st, a.ID, "lost"); !returns.IsNotFound(err) {
+		t.Errorf("order of the failed batch: %v, want ENOTFOUND", err)
+	}
+}
