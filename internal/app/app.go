@@ -28,9 +28,10 @@ type App struct {
 	// empty means they are given as paths.
 	PublicURL string
 
-	hooks []ChangeHook
-	rmas  []RMACreator
-	keys  keyCache
+	hooks  []ChangeHook
+	rmas   []RMACreator
+	keys   keyCache
+	orders syncGroup
 }
 
 // New returns an App over st.
@@ -210,41 +211,6 @@ type orderEvent struct {
 	OrderID   string     `json:"orderId"`
 	RedoID    string     `json:"redoId"`
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
-}
-
-// SyncResult is the outcome of SyncOrder.
-type SyncResult struct {
-	Order *returns.Order
-	// Applied is false when the stored order was newer (nothing changed).
-	Applied bool
-}
-
-// SyncOrder upserts a decoded order into storeID: a new order gets a fresh
-// id, a known one (same external id) is updated unless the stored copy has a
-// newer UpdatedAt. An applied sync records an order.synced event (and its
-// dispatch job) in the same transaction. ENOTFOUND when the store does not
-// exist.
-func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (*SyncResult, error) {
-	res := &SyncResult{Order: o}
-	err := a.Store.Update(ctx, func(tx store.Tx) error {
-		o.StoreID = storeID
-		o.ID = returns.NewID(tx.Now())
-		o.SyncedAt = tx.Now()
-		applied, err := tx.UpsertOrder(ctx, o)
-		if err != nil {
-			return err
-		}
-		res.Applied = applied
-		if !applied {
-			return nil
-		}
-		payload, _ := json.Marshal(orderEvent{OrderID: o.ExternalID, RedoID: o.ID, UpdatedAt: &o.UpdatedAt})
-		return tx.AddEvent(ctx, &returns.Event{StoreID: storeID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: o.ID, Payload: payload})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sync order: %w", err)
-	}
-	return res, nil
 }
 
 // GetOrder returns a store's order by external id, Rebound id or name.

@@ -199,7 +199,7 @@ type OrdersWriter interface {
 	// ExternalID. An update is applied only when o.UpdatedAt is not older
 	// than the stored order's; otherwise nothing changes and applied is
 	// false. Either way o.ID is set to the stored order's id (a new id is
-	// kept from o.ID on insert).
+	// kept from o.ID on insert). ENOTFOUND when the store does not exist.
 	UpsertOrder(ctx context.Context, o *returns.Order) (applied bool, err error)
 
 	// UpsertOrders is UpsertOrder for several orders of one or more

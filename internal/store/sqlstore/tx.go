@@ -278,6 +278,9 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
 		o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
 		US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
 	if err != nil {
+		if t.d.IsForeignKeyViolation(err) {
+			return false, notFound("store", o.StoreID)
+		}
 		return false, fmt.Errorf("insert order: %w", err)
 	}
 	if n == 1 {

@@ -373,6 +373,9 @@ func testUpsertOrders(t *testing.T, st store.Store) {
 		}
 	}
 
+	if err := st.Update(ctx, func(tx store.Tx) error { _, err := tx.UpsertOrder(ctx, order("missing", "x", t0)); return err }); !returns.IsNotFound(err) {
+		t.Errorf("UpsertOrder with an unknown store = %v, want ENOTFOUND", err)
+	}
 	// An unknown store fails the call; the transaction is rolled back.
 	lost := order(a.ID, "lost", t0)
 	err := st.Update(ctx, func(tx store.Tx) error {

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+)
+
+// SyncResult is the outcome of SyncOrder.
+type SyncResult struct {
+	Order *returns.Order
+	// Applied is false when the stored order was newer (nothing changed).
+	Applied bool
+}
+
+// SyncOrder upserts a decoded order into storeID: a new order gets a fresh
+// id, a known one (same external id) is updated unless the stored copy has a
+// newer UpdatedAt. An applied sync records an order.synced event (and its
+// dispatch job) in the same transaction. ENOTFOUND when the store does not
+// exist.
+//
+// Concurrent calls are group-committed: while one group's transaction
+// runs, the calls that arrive wait and then go together in the next
+// (multi-row inserts, one commit), with the same outcome for each as
+// alone. A lone call is never delayed. If a group's transaction fails,
+// each of its calls is run alone, so that each gets its own answer.
+func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (*SyncResult, error) {
+	req := &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	if err := a.orders.do(req, a.syncGroup); err != nil {
+		return nil, fmt.Errorf("sync order: %w", err)
+	}
+	return req.res, nil
+}
+
+// maxSyncGroup bounds the orders of one group-committed transaction.
+const maxSyncGroup = 64
+
+// syncReq is one SyncOrder call waiting for its group.
+type syncReq struct {
+	ctx     context.Context
+	storeID string
+	res     *SyncResult
+	done    chan error    // the outcome, sent once
+	lead    chan struct{} // this call is to run the next group
+}
+
+// syncGroup collects concurrent SyncOrder calls. At most one group runs
+// at a time; its leader is the call that found none running, or the
+// first one waiting when the group before ended (so no caller runs
+// another's group after its own has been answered for longer than one
+// group). When no group runs, nothing waits.
+type syncGroup struct {
+	mu      sync.Mutex
+	running bool
+	pending []*syncReq
+}
+
+// do queues req and returns its outcome, running groups with run while it
+// leads.
+func (g *syncGroup) do(req *syncReq, run func([]*syncReq)) error {
+	g.mu.Lock()
+	g.pending = append(g.pending, req)
+	if g.running {
+		g.mu.Unlock()
+		select {
+		case err := <-req.done:
+			return err
+		case <-req.lead:
+		}
+		g.mu.Lock()
+	} else {
+		g.running = true
+	}
+	// Leading: req is first among the pending, so it is in this group.
+	n := min(len(g.pending), maxSyncGroup)
+	group := append([]*syncReq(nil), g.pending[:n]...)
+	g.pending = append(g.pending[:0:0], g.pending[n:]...)
+	g.mu.Unlock()
+
+	run(group)
+
+	g.mu.Lock()
+	if len(g.pending) > 0 {
+		g.pending[0].lead <- struct{}{}
+	} else {
+		g.running = false
+	}
+	g.mu.Unlock()
+	return <-req.done
+}
+
+// syncGroup runs a group in one transaction, answering each call: ctx's
+// error for a call already cancelled, else the group's outcome; a failed
+// group is run again a call at a time.
+func (a *App) syncGroup(group []*syncReq) {
+	live := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- err
+			continue
+		}
+		live = append(live, r)
+	}
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		live[0].done <- a.syncOne(live[0])
+		return
+	}
+	// In (store, external id) order, stably: each order's outcome depends
+	// only on the calls for the same order before it, which keep their
+	// order, and every group takes its row locks in the same order, so two
+	// processes' groups cannot deadlock on each other's new orders.
+	slices.SortStableFunc(live, func(x, y *syncReq) int {
+		return cmp.Or(cmp.Compare(x.storeID, y.storeID), cmp.Compare(x.res.Order.ExternalID, y.res.Order.ExternalID))
+	})
+	// The group runs to its end for every caller; the leader's values
+	// (request id, logger) are kept, not its cancellation.
+	ctx := context.WithoutCancel(live[0].ctx)
+	err := a.Store.Update(ctx, func(tx store.Tx) error {
+		os := make([]*returns.Order, len(live))
+		for i, r := range live {
+			os[i] = prepareSync(tx, r)
+		}
+		applied, err := tx.UpsertOrders(ctx, os)
+		if err != nil {
+			return err
+		}
+		var evs []*returns.Event
+		for i, r := range live {
+			r.res.Applied = applied[i]
+			if applied[i] {
+				evs = append(evs, orderSyncedEvent(r.res.Order))
+			}
+		}
+		return tx.AddEvents(ctx, evs)
+	})
+	for _, r := range live {
+		if err == nil {
+			r.done <- nil
+		} else {
+			r.done <- a.syncOne(r)
+		}
+	}
+}
+
+// syncOne runs one call in a transaction of its own.
+func (a *App) syncOne(r *syncReq) error {
+	if err := r.ctx.Err(); err != nil {
+		return err
+	}
+	return a.Store.Update(r.ctx, func(tx store.Tx) error {
+		o := prepareSync(tx, r)
+		applied, err := tx.UpsertOrder(r.ctx, o)
+		if err != nil {
+			return err
+		}
+		r.res.Applied = applied
+		if !applied {
+			return nil
+		}
+		return tx.AddEvent(r.ctx, orderSyncedEvent(o))
+	})
+}
+
+// prepareSync stamps the call's order for tx: its store, a fresh id (kept
+// when the order is new) and the sync time.
+func prepareSync(tx store.Tx, r *syncReq) *returns.Order {
+	o := r.res.Order
+	o.StoreID = r.storeID
+	o.ID = returns.NewID(tx.Now())
+	o.SyncedAt = tx.Now()
+	r.res.Applied = false
+	return o
+}
+
+// orderSyncedEvent is the order.synced event of an applied sync.
+func orderSyncedEvent(o *returns.Order) *returns.Event {
+	payload, _ := json.Marshal(orderEvent{OrderID: o.ExternalID, RedoID: o.ID, UpdatedAt: &o.UpdatedAt})
+	return &returns.Event{StoreID: o.StoreID, Kind: returns.EventOrderSynced, SubjectType: "order", SubjectID: o.ID, Payload: payload}
+}

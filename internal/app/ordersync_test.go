@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/reboundhq/rebound/internal/returns"
+	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/store/storetest"
+)
+
+func syncTestOrder(ext string, updated time.Time) *returns.Order {
+	return &returns.Order{ExternalID: ext, Name: ext, CreatedAt: updated.Add(-time.Hour), UpdatedAt: updated,
+		PresentmentCurrency: "USD", ShopCurrency: "USD", Customer: returns.Customer{Email: "a@example.com"},
+		Lines: []returns.OrderLine{{ID: "l1", Title: "Tee", Quantity: 1, ReturnableQuantity: 1,
+			Price: returns.MoneySet{Shop: returns.Money{Minor: 1000, Currency: "USD"}, Presentment: returns.Money{Minor: 1000, Currency: "USD"}}}}}
+}
+
+func newSyncReq(ctx context.Context, storeID string, o *returns.Order) *syncReq {
+	return &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+}
+
+func countEvents(t *testing.T, st store.Store, storeID string) int {
+	t.Helper()
+	var n int
+	if err := st.View(context.Background(), func(tx store.ReadTx) error {
+		evs, err := tx.ListEvents(context.Background(), storeID, 0, 100000)
+		n = len(evs)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A group has each call's outcome as alone: new orders applied, a stale
+// resync not, a repeated order checked against its earlier call, one
+// event per applied sync; a call for an unknown store in the group gets
+// ENOTFOUND while the others succeed; a cancelled call gets its ctx's
+// error and writes nothing.
+func TestSyncGroupOutcomes(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		a := New(st)
+		s, _, err := a.CreateStore(ctx, "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		if _, err := a.SyncOrder(ctx, s.ID, syncTestOrder("known", t0)); err != nil {
+			t.Fatal(err)
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		group := []*syncReq{
+			newSyncReq(ctx, s.ID, syncTestOrder("n1", t0)),
+			newSyncReq(ctx, s.ID, syncTestOrder("known", t0.Add(-time.Minute))), // stale
+			newSyncReq(ctx, s.ID, syncTestOrder("n2", t0)),
+			newSyncReq(ctx, s.ID, syncTestOrder("n2", t0.Add(time.Minute))), // newer repeat
+			newSyncReq(ctx, s.ID, syncTestOrder("n2", t0)),                  // older than the one before
+			newSyncReq(cancelled, s.ID, syncTestOrder("gone", t0)),
+		}
+		a.syncGroup(group)
+		want := []string{"<nil> true", "<nil> false", "<nil> true", "<nil> true", "<nil> false", "context canceled false"}
+		for i, r := range group {
+			if got := fmt.Sprint(<-r.done, " ", r.res.Applied); got != want[i] {
+				t.Errorf("call %d (%s): %s, want %s", i, r.res.Order.ExternalID, got, want[i])
+			}
+		}
+		if group[2].res.Order.ID != group[3].res.Order.ID {
+			t.Errorf("repeated order got two ids")
+		}
+		if n := countEvents(t, st, s.ID); n != 1+3 {
+			t.Errorf("events = %d, want 4", n)
+		}
+		if _, err := a.GetOrder(ctx, s.ID, "gone"); !returns.IsNotFound(err) {
+			t.Errorf("cancelled call's order: %v", err)
+		}
+		o, err := a.GetOrder(ctx, s.ID, "n2")
+		if err != nil || !o.UpdatedAt.Equal(t0.Add(time.Minute)) {
+			t.Errorf("n2 = %+v, %v", o, err)
+		}
+
+		// One call for a store that does not exist: the group fails and
+		// each call is answered alone.
+		mixed := []*syncReq{newSyncReq(ctx, s.ID, syncTestOrder("m1", t0)), newSyncReq(ctx, "missing", syncTestOrder("m2", t0)), newSyncReq(ctx, s.ID, syncTestOrder("m3", t0))}
+		a.syncGroup(mixed)
+		for i, r := range mixed {
+			err := <-r.done
+			if (i == 1) != returns.IsNotFound(err) || (i != 1 && (err != nil || !r.res.Applied)) {
+				t.Errorf("mixed call %d: %v applied=%v", i, err, r.res.Applied)
+			}
+		}
+		if n := countEvents(t, st, s.ID); n != 4+2 {
+			t.Errorf("events after the mixed group = %d, want 6", n)
+		}
+	})
+}
+
+// Concurrent SyncOrder calls are grouped (fewer transactions than calls
+// is not asserted: it depends on timing) and each gets its answer: every
+// order stored once with the newest version, one event per applied sync.
+func TestSyncOrderConcurrent(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		a := New(st)
+		s, _, err := a.CreateStore(ctx, "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		const clients, each = 16, 20
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		applied := 0
+		for c := range clients {
+			wg.Go(func() {
+				for i := range each {
+					// Each order is synced by two clients, at two versions.
+					ext := fmt.Sprint("o", (c/2)*each+i)
+					res, err := a.SyncOrder(ctx, s.ID, syncTestOrder(ext, t0.Add(time.Duration(c%2)*time.Minute)))
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if res.Applied {
+						mu.Lock()
+						applied++
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if applied < clients/2*each || applied > clients*each {
+			t.Errorf("applied %d syncs", applied)
+		}
+		if n := countEvents(t, st, s.ID); n != applied {
+			t.Errorf("events = %d, want one per applied sync (%d)", n, applied)
+		}
+		for i := range clients / 2 * each {
+			o, err := a.GetOrder(ctx, s.ID, fmt.Sprint("o", i))
+			if err != nil || !o.UpdatedAt.Equal(t0.Add(time.Minute)) {
+				t.Fatalf("order o%d = %v, %v; want the newer version", i, o, err)
+			}
+		}
+	})
+}
