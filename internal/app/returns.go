@@ -881,25 +881,33 @@ func formatMinor(minor int64, currency string) string { return money.Format(mino
 // out_for_delivery, available_for_pickup) takes an open return to
 // in_transit, delivered takes an open or in-transit return to delivered;
 // other statuses change nothing but the label.
-// Setting the same label again changes nothing. ENOTFOUND when the store
-// has no such return; EINVALID without a tracking number.
+// An update with the label's own tracking number is merged into it
+// (returns.Label.Update: what it leaves empty is kept, such as the
+// documents and shipment of a label Rebound bought); another tracking
+// number replaces the label, and the timeline says so. Setting the same
+// label again changes nothing. ENOTFOUND when the store has no such
+// return; EINVALID without a tracking number.
 func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, returnID string, l returns.Label) (*ReturnResult, error) {
 	if err := l.Validate(); err != nil {
 		return nil, returns.PrefixField(err, "label.")
 	}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
-		if r.Label != nil && *r.Label == l {
-			return nil, nil
-		}
-		old := ""
+		old, bought := "", ""
 		if r.Label != nil {
-			old = r.Label.TrackingNumber
+			l = r.Label.Update(l)
+			if *r.Label == l {
+				return nil, nil
+			}
+			old, bought = r.Label.TrackingNumber, r.Label.ShipmentID
 		}
 		r.Label = &l
 		r.UpdatedAt = tx.Now()
 		msg := fmt.Sprintf("Tracking number %s added.", l.TrackingNumber)
 		if old != "" && old != l.TrackingNumber {
 			msg = fmt.Sprintf("Tracking number changed from %s to %s.", old, l.TrackingNumber)
+			if bought != "" {
+				msg += fmt.Sprintf(" The label Rebound bought (shipment %s) is no longer the return's.", bought)
+			}
 		} else if old == l.TrackingNumber {
 			msg = "Shipment updated."
 		}

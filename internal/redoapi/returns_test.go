@@ -823,11 +823,15 @@ func TestReturnLabelMovesStatus(t *testing.T) {
 			}
 			return obj(r.json(t)["return"])
 		}
-		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"pre_transit"}}`); ret["status"] != "open" || obj(ret["shipment"])["tracker"] != "1Z1" {
+		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"pre_transit","postageLabelUrl":"https://labels.example/1Z1.pdf"}}`); ret["status"] != "open" || obj(ret["shipment"])["tracker"] != "1Z1" {
 			t.Errorf("pre_transit: %v / %v", ret["status"], ret["shipment"])
 		}
-		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"in_transit"}}`); ret["status"] != "in_transit" {
+		// A status update of the same shipment keeps the label's document.
+		if ret := put(`{"label":{"trackingNumber":"1Z1","status":"in_transit"}}`); ret["status"] != "in_transit" {
 			t.Errorf("in_transit: %v", ret["status"])
+		}
+		if r := e.do("GET", "/v2.2/returns/"+id, e.key, "", nil); !strings.Contains(string(r.body), "https://labels.example/1Z1.pdf") {
+			t.Errorf("the label's document was dropped by a status update: %s", r.body)
 		}
 		if ret := put(`{"label":{"trackingNumber":"1Z1","carrier":"UPS","status":"delivered"}}`); ret["status"] != "delivered" {
 			t.Errorf("delivered: %v", ret["status"])

@@ -116,6 +116,32 @@ func (l Label) Validate() error {
 	return nil
 }
 
+// Update returns the label after an update u for the same shipment (the
+// same tracking number): what u says replaces what l said, and what u
+// leaves empty is kept from l (a carrier's status update keeps the label's
+// documents, Rebound's shipment id, its dates). An update with another
+// tracking number is a different label and is returned as it is.
+func (l Label) Update(u Label) Label {
+	if u.TrackingNumber != l.TrackingNumber {
+		return u
+	}
+	keep := func(dst *string, old string) {
+		if *dst == "" {
+			*dst = old
+		}
+	}
+	keep(&u.Carrier, l.Carrier)
+	keep(&u.TrackingURL, l.TrackingURL)
+	keep(&u.PostageLabelURL, l.PostageLabelURL)
+	keep(&u.FormLabelURL, l.FormLabelURL)
+	keep(&u.OriginalShipmentID, l.OriginalShipmentID)
+	keep(&u.Status, l.Status)
+	keep(&u.ShipmentID, l.ShipmentID)
+	keep(&u.EstimatedDeliveryDate, l.EstimatedDeliveryDate)
+	keep(&u.DeliveredAt, l.DeliveredAt)
+	return u
+}
+
 // Totals are a return's money, in minor units of its currency, as Redo's
 // return totals: Refund and StoreCredit are what the shopper gets back,
 // Exchange the value of exchange items, Charge what the shopper owes for an
