@@ -12,6 +12,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -105,7 +106,40 @@ type Notifier struct {
 	// RetryDelay, when positive, is the wait before retrying a failed send
 	// (tests); 0 is River's default backoff.
 	RetryDelay time.Duration
-	Logger     *slog.Logger
+	// LabelWait is how long an approval email waits for the label the
+	// policy's autoLabel buys (DefaultLabelWait when 0), looking again
+	// every LabelPoll (DefaultLabelPoll when 0). Past it the email goes
+	// without the label ("your label will arrive").
+	LabelWait, LabelPoll time.Duration
+	Logger               *slog.Logger
+}
+
+// Defaults of Notifier.LabelWait and LabelPoll: a label bought on approval
+// takes a carrier call or two; a carrier that keeps failing does not hold
+// the shopper's email back for long.
+const (
+	DefaultLabelWait = 5 * time.Minute
+	DefaultLabelPoll = 5 * time.Second
+)
+
+// awaitingLabel reports whether the return's approval email should wait
+// for a label: the return is open without one and its store's policy buys
+// labels on approval.
+func (n *Notifier) awaitingLabel(ctx context.Context, storeID, returnID string) (bool, error) {
+	var wait bool
+	err := n.Store.View(ctx, func(tx store.ReadTx) error {
+		r, err := tx.GetReturn(ctx, storeID, returnID)
+		if err != nil || r.Label != nil || r.Status != returns.StatusOpen {
+			return err
+		}
+		p, err := tx.GetPolicy(ctx, storeID)
+		if err != nil {
+			return err
+		}
+		wait = p.AutoLabel != nil
+		return nil
+	})
+	return wait, err
 }
 
 // AddWorkers registers the email worker with w.
@@ -128,6 +162,16 @@ func (w *Worker) NextRetry(*river.Job[jobs.ShopperEmailArgs]) time.Time {
 // Work implements river.Worker.
 func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.ShopperEmailArgs]) error {
 	a := job.Args
+	if a.Email == KindApproved {
+		wait, poll := cmp.Or(w.N.LabelWait, DefaultLabelWait), cmp.Or(w.N.LabelPoll, DefaultLabelPoll)
+		pending, err := w.N.awaitingLabel(ctx, a.StoreID, a.ReturnID)
+		if err != nil && !returns.IsNotFound(err) {
+			return err
+		}
+		if pending && time.Since(job.CreatedAt) < wait {
+			return river.JobSnooze(poll)
+		}
+	}
 	e, m, err := w.N.Compose(ctx, a.StoreID, a.ReturnID, a.Email)
 	if returns.IsNotFound(err) {
 		return river.JobCancel(err)

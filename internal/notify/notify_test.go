@@ -312,3 +312,57 @@ func TestNewSMTPRefusesBadConfig(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestApprovalEmailWaitsForAutoLabel: with a policy that buys labels on
+// approval, the approval email waits for the label (here set after the
+// approval, as the label job would) and carries it; when no label comes
+// within LabelWait (the carrier is not set up, so the label job keeps
+// failing), it goes without one.
+func TestApprovalEmailWaitsForAutoLabel(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		e := newEnv(t, st, nil)
+		e.sv.Notifier.LabelWait, e.sv.Notifier.LabelPoll = 3*time.Second, 50*time.Millisecond
+		// The rate-table carrier without a rate table: every purchase fails.
+		e.api("PUT", "/v2.2/stores/"+e.storeID+"/return-policy",
+			[]byte(`{"policy":{"autoApprove":false,"autoLabel":{"carrier":"rebound","service":"ground","weight":"1","weightUnit":"lb"}}}`), 200)
+		approved := func(id string) *store.OutboxEmail {
+			for _, o := range e.outbox() {
+				if o.ReturnID == id && o.Kind == notify.KindApproved {
+					return o
+				}
+			}
+			return nil
+		}
+
+		a := e.newReturn(1, "refund")
+		if _, err := e.sv.App.SetReturnStatus(ctx, merchant, e.storeID, a, returns.StatusOpen, ""); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond) // the email job has run and is waiting
+		if o := approved(a); o != nil {
+			t.Fatalf("approval email sent before the label: %+v", o)
+		}
+		if _, err := e.sv.App.SetReturnLabel(ctx, merchant, e.storeID, a, returns.Label{TrackingNumber: "9400111", Carrier: "USPS",
+			PostageLabelURL: "https://labels.example/9400111.pdf"}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the approval email", func() bool { return approved(a) != nil })
+		if o := approved(a); !strings.Contains(o.Body, "https://labels.example/9400111.pdf") {
+			t.Errorf("approval email without the label:\n%s", o.Body)
+		}
+
+		b := e.newReturn(1, "refund")
+		approvedAt := time.Now()
+		if _, err := e.sv.App.SetReturnStatus(ctx, merchant, e.storeID, b, returns.StatusOpen, ""); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the approval email without a label", func() bool { return approved(b) != nil })
+		if waited := time.Since(approvedAt); waited < 2*time.Second {
+			t.Errorf("approval email after %v, before LabelWait", waited)
+		}
+		if o := approved(b); strings.Contains(o.Body, "labels.example") {
+			t.Errorf("approval email of b carries a label:\n%s", o.Body)
+		}
+	})
+}
