@@ -720,6 +720,61 @@ func (a *App) Timeline(ctx context.Context, storeID, returnID string) ([]*return
 	return evs, err
 }
 
+// processedTotals computes the totals of r, every item decided, as its
+// processing issues them: with its order o (nil when it has none or it
+// was deleted), the store's policy and the order's other returns.
+func processedTotals(ctx context.Context, tx store.ReadTx, r *returns.Return, o *returns.Order) error {
+	var others []returns.Return
+	if r.OrderID != "" {
+		var err error
+		if others, err = returnsOf(ctx, tx, r.StoreID, r.OrderID); err != nil {
+			return err
+		}
+	}
+	policy, err := tx.GetPolicy(ctx, r.StoreID)
+	if err != nil {
+		return err
+	}
+	return returns.ComputeTotals(o, policy, r, others)
+}
+
+// PreviewProcess is ProcessReturn without writing anything: the return as
+// those decisions would leave it (Done when they decide every item left,
+// with the totals processing would issue: fees, refund, store credit,
+// exchange), for a merchant to review before confirming. The same
+// EINVALID and ECONFLICT answers as ProcessReturn; ENOTFOUND when the
+// store has no such return.
+func (a *App) PreviewProcess(ctx context.Context, storeID, returnID string, in []ItemDecisionInput) (*ProcessResult, error) {
+	res, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (*ProcessResult, error) {
+		r, err := tx.GetReturn(ctx, storeID, returnID)
+		if err != nil {
+			return nil, err
+		}
+		ds, err := decisions(in, r.Currency)
+		if err != nil {
+			return nil, err
+		}
+		done, err := r.Decide(ds)
+		if err != nil {
+			return nil, err
+		}
+		o, err := orderOf(ctx, tx, r)
+		if err != nil {
+			return nil, err
+		}
+		if done {
+			if err := processedTotals(ctx, tx, r, o); err != nil {
+				return nil, err
+			}
+		}
+		return &ProcessResult{Return: r, Order: o, Done: done}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("preview processing: %w", err)
+	}
+	return res, nil
+}
+
 // ProcessResult tells what processing did.
 type ProcessResult struct {
 	Return *returns.Return
@@ -766,20 +821,12 @@ func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, r
 			return evs, nil
 		}
 		var o *returns.Order
-		var others []returns.Return
 		if r.OrderID != "" {
 			if o, err = tx.LockOrder(ctx, storeID, r.OrderID); err != nil && !returns.IsNotFound(err) {
 				return nil, err
 			}
-			if others, err = returnsOf(ctx, tx, storeID, r.OrderID); err != nil {
-				return nil, err
-			}
 		}
-		policy, err := tx.GetPolicy(ctx, storeID)
-		if err != nil {
-			return nil, err
-		}
-		if err := returns.ComputeTotals(o, policy, r, others); err != nil {
+		if err := processedTotals(ctx, tx, r, o); err != nil {
 			return nil, err
 		}
 		r.ProcessedAt = &now
