@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"net/http"
@@ -12,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/app"
 	"github.com/reboundhq/rebound/internal/returns"
-	"github.com/reboundhq/rebound/internal/store"
 )
 
 // tab is one of the queue's tabs: a name in the URL and the statuses it
@@ -115,33 +114,11 @@ func (q queueQuery) TabURL(key string) string {
 	return q.URL(Prefix+"/returns", "")
 }
 
-// matches applies the filters that no index serves.
-func (q queueQuery) matches(r *returns.Return) bool {
-	if q.Reason == "" && q.Compensation == "" {
-		return true
-	}
-	ok := q.Reason == ""
-	okComp := q.Compensation == ""
-	for _, it := range r.Items {
-		if q.Reason != "" && (strings.EqualFold(it.ReasonCode, q.Reason) || strings.EqualFold(it.Reason, q.Reason)) {
-			ok = true
-		}
-		c := it.Compensation
-		if c == "" {
-			c = r.Compensation
-		}
-		if string(c) == q.Compensation {
-			okComp = true
-		}
-	}
-	return ok && okComp
-}
-
-// ageCursor is the id cursor of "created before now-days": ids start with
-// their creation second (returns.NewID), so the age filter is a keyset
-// bound.
-func ageCursor(now time.Time, days int) string {
-	return fmt.Sprintf("%08x%016x", uint32(now.Add(-time.Duration(days)*24*time.Hour).Unix()), 0)
+// view is the app's queue view of q at now.
+func (q queueQuery) view(now time.Time) app.QueueView {
+	t, _ := tabOf(q.Tab)
+	return app.QueueView{Statuses: t.Statuses, Tag: q.Tag, OlderThan: time.Duration(q.Age) * 24 * time.Hour, Now: now,
+		Reason: q.Reason, Compensation: returns.Compensation(q.Compensation), Before: q.Before}
 }
 
 // Page sizes and scan bounds of the queue.
@@ -154,108 +131,6 @@ const (
 	queueScan = 1000
 	csvMax    = 50000
 )
-
-// list returns one page of the view and the cursor of the next ("" when
-// none), reading at most scan returns.
-func (h *Handler) list(ctx context.Context, storeID string, q queueQuery, limit, scan int) ([]*returns.Return, string, error) {
-	t, _ := tabOf(q.Tab)
-	before := q.Before
-	if q.Age > 0 {
-		if c := ageCursor(time.Now(), q.Age); before == "" || c < before {
-			before = c
-		}
-	}
-	var out []*returns.Return
-	scanned := 0
-	for {
-		batch := limit + 1
-		if q.Reason != "" || q.Compensation != "" {
-			batch = 200
-		}
-		rs, err := store.Read(ctx, h.st, func(tx store.ReadTx) ([]*returns.Return, error) {
-			return tx.QueueReturns(ctx, storeID, store.QueueQuery{Statuses: t.Statuses, Tag: q.Tag, Before: before, Limit: batch})
-		})
-		if err != nil {
-			return nil, "", err
-		}
-		for i, r := range rs {
-			scanned++
-			if q.matches(r) {
-				if len(out) == limit {
-					return out, out[limit-1].ID, nil
-				}
-				out = append(out, r)
-			}
-			if scanned >= scan && i < len(rs)-1 {
-				return out, r.ID, nil
-			}
-		}
-		if len(rs) < batch {
-			return out, "", nil
-		}
-		before = rs[len(rs)-1].ID
-		if scanned >= scan {
-			return out, before, nil
-		}
-	}
-}
-
-// searchTerms are the lookups a typed or scanned search tries: the text
-// itself; for a URL, its last path segment (a QR code of a return's page);
-// for a USPS IMpb barcode, the tracking number after its "420" + ZIP
-// routing prefix.
-func searchTerms(s string) []string {
-	s = strings.TrimSpace(s)
-	terms := []string{s}
-	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
-		seg := strings.Trim(u.Path, "/")
-		if i := strings.LastIndex(seg, "/"); i >= 0 {
-			seg = seg[i+1:]
-		}
-		if seg != "" {
-			terms = append(terms, seg)
-		}
-	}
-	if strings.HasPrefix(s, "420") && allDigits(s) {
-		for _, zip := range []int{5, 9} {
-			if len(s) > 3+zip+10 {
-				terms = append(terms, s[3+zip:])
-			}
-		}
-	}
-	if up := strings.ToUpper(s); up != s {
-		terms = append(terms, up) // tracking numbers are upper case; scanners may send lower
-	}
-	return terms
-}
-
-func allDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func (h *Handler) search(ctx context.Context, storeID, s string) ([]*returns.Return, error) {
-	var out []*returns.Return
-	seen := map[string]bool{}
-	for _, term := range searchTerms(s) {
-		rs, err := store.Read(ctx, h.st, func(tx store.ReadTx) ([]*returns.Return, error) { return tx.FindReturns(ctx, storeID, term, queuePage) })
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rs {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				out = append(out, r)
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b *returns.Return) int { return strings.Compare(b.ID, a.ID) })
-	return out, nil
-}
 
 type tabCount struct {
 	tab
@@ -282,7 +157,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p *page) {
 	ctx := r.Context()
 	d := queueData{Q: q, Problems: problems}
 	if q.Search != "" {
-		rs, err := h.search(ctx, p.Store.ID, q.Search)
+		rs, err := h.app.SearchReturns(ctx, p.Store.ID, q.Search)
 		if err != nil {
 			h.fail(w, r, p, err)
 			return
@@ -294,7 +169,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p *page) {
 		}
 		d.Returns, d.Searched = rs, true
 	} else {
-		rs, next, err := h.list(ctx, p.Store.ID, q, queuePage, queueScan)
+		rs, next, err := h.app.QueuePage(ctx, p.Store.ID, q.view(time.Now()), queuePage, queueScan)
 		if err != nil {
 			h.fail(w, r, p, err)
 			return
@@ -304,7 +179,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request, p *page) {
 			d.Next = q.URL(Prefix+"/returns", next)
 		}
 	}
-	counts, err := store.Read(ctx, h.st, func(tx store.ReadTx) (map[returns.Status]int, error) { return tx.CountReturnsByStatus(ctx, p.Store.ID) })
+	counts, err := h.app.CountReturnsByStatus(ctx, p.Store.ID)
 	if err != nil {
 		h.fail(w, r, p, err)
 		return
@@ -372,16 +247,16 @@ func (h *Handler) queueCSV(w http.ResponseWriter, r *http.Request, p *page) {
 		}
 	}
 	if q.Search != "" {
-		rs, err := h.search(ctx, p.Store.ID, q.Search)
+		rs, err := h.app.SearchReturns(ctx, p.Store.ID, q.Search)
 		if err == nil {
 			write(rs)
 		}
 		cw.Flush()
 		return
 	}
-	total := 0
+	total, now := 0, time.Now()
 	for total < csvMax {
-		rs, next, err := h.list(ctx, p.Store.ID, q, 500, 5000)
+		rs, next, err := h.app.QueuePage(ctx, p.Store.ID, q.view(now), 500, 5000)
 		if err != nil {
 			break
 		}
