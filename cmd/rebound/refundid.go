@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/reboundhq/rebound/internal/refundid"
@@ -152,9 +153,13 @@ func devFakeRefundidCmd(fs *flagSet, c *cli) func(context.Context) error {
 	hValue := fs.String("api-key-value", "", "its `VALUE`")
 	apiKey := fs.String("api-key", refundidtest.DefaultAPIKey, "the X-Refundid-Api-Key GET "+refundid.ReturnsPath+" accepts")
 	return func(ctx context.Context) error {
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(c.stderr, "fake Refundid on http://%s (portal %s, merchant API %s, controls under /_fake/); Ctrl-C stops it\n",
-			*addr, refundid.RedirectPath, refundid.ReturnsPath)
-		return refundidtest.ListenAndServe(ctx, *addr, refundidtest.Config{Shop: *shop, OrderURL: *orderURL, RefundURL: *refundURL,
+			ln.Addr(), refundid.RedirectPath, refundid.ReturnsPath)
+		return refundidtest.Serve(ctx, ln, refundidtest.Config{Shop: *shop, OrderURL: *orderURL, RefundURL: *refundURL,
 			NotifyURL: *notifyURL, BearerToken: *bearer, HeaderName: *hName, HeaderValue: *hValue, APIKey: *apiKey})
 	}
 }

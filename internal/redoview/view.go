@@ -233,6 +233,10 @@ type refundRecordJSON struct {
 	ID        string    `json:"id"`
 	Amount    moneyJSON `json:"amount"`
 	CreatedAt string    `json:"createdAt"`
+	// PaidBy is "refundid" for a refund Refundid has already paid the
+	// shopper (the merchant must not pay it again); absent when the
+	// merchant pays it out.
+	PaidBy string `json:"paidBy,omitempty"`
 }
 
 func unitValue(v returns.UnitValue, cur string) unitValueJSON {
@@ -366,7 +370,7 @@ func Return(r *returns.Return, o *returns.Order) ReturnJSON {
 		v.Rebound.Adjustments = append(v.Rebound.Adjustments, adjustmentJSON{Kind: a.Kind, Amount: moneyOf(a.Amount, cur), Description: a.Description})
 	}
 	for _, rf := range r.Refunds {
-		v.Rebound.Refunds = append(v.Rebound.Refunds, refundRecordJSON{ID: rf.ID, Amount: moneyOf(rf.Amount, rf.Currency), CreatedAt: ts(rf.CreatedAt)})
+		v.Rebound.Refunds = append(v.Rebound.Refunds, refundRecordJSON{ID: rf.ID, Amount: moneyOf(rf.Amount, rf.Currency), CreatedAt: ts(rf.CreatedAt), PaidBy: rf.PaidBy})
 	}
 	if r.ProcessedAt != nil {
 		p := ts(*r.ProcessedAt)
