@@ -4,7 +4,7 @@
 // A [Client] is bound to one store and one secret token. Its services cover
 // the resources Rebound reads or writes:
 //
-//	c.Products    GET /products, GET /products/{id}
+//	c.Products    GET /products, GET /products/{id}, GET /products/{id}/combinations
 //	c.Orders      GET/POST /orders, GET/PUT/DELETE /orders/{id}
 //	c.Customers   GET /customers, GET /customers/{id}
 //	c.Categories  GET /categories, GET /categories/{id}

@@ -3,6 +3,7 @@ package ecwid
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
@@ -144,4 +145,67 @@ func (s *ProductsService) All(ctx context.Context, f *ProductFilter) iter.Seq2[P
 // Get returns one product.
 func (s *ProductsService) Get(ctx context.Context, id ProductID, fields ...string) (*Product, error) {
 	return getAs[Product](ctx, s.c, idPath("/products", strconv.FormatInt(int64(id), 10)), fieldsQuery(fields))
+}
+
+// CombinationID is a product variation's internal numeric id.
+type CombinationID int64
+
+// Combination is one variation of a product: the choice of option values
+// it stands for, with its own SKU, stock and, when set, price (Ecwid's
+// "combinations", the product's variations).
+type Combination struct {
+	ID                CombinationID       `json:"id"`
+	CombinationNumber int                 `json:"combinationNumber"` // 1, 2, … as in Ecwid's admin
+	Options           []CombinationOption `json:"options"`
+	// SKU is empty when the variation inherits the product's SKU.
+	SKU       string `json:"sku"`
+	Quantity  *int   `json:"quantity"` // nil when Unlimited
+	Unlimited bool   `json:"unlimited"`
+	InStock   bool   `json:"inStock"`
+	// Price is the variation's base price without modifiers; nil when it
+	// has none of its own and costs the product's Price.
+	Price                 *float64 `json:"price"`
+	DefaultDisplayedPrice float64  `json:"defaultDisplayedPrice"` // storefront price, taxes included
+	ImageURL              string   `json:"imageUrl"`
+	ThumbnailURL          string   `json:"thumbnailUrl"`
+
+	Extra Extra `json:"-"`
+}
+
+// CombinationOption is one option value a combination stands for, such as
+// Size: M.
+type CombinationOption struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// UnmarshalJSON decodes a combination, keeping unknown members in Extra.
+func (c *Combination) UnmarshalJSON(b []byte) error {
+	type plain Combination
+	var v plain
+	extra, err := decodeWithExtra(b, &v)
+	*c = Combination(v)
+	c.Extra = extra
+	return err
+}
+
+// Variations decodes p.Combinations: nil when the product has none (or
+// they were left out by responseFields).
+func (p *Product) Variations() ([]Combination, error) {
+	if len(p.Combinations) == 0 || string(p.Combinations) == "null" {
+		return nil, nil
+	}
+	var cs []Combination
+	if err := json.Unmarshal(p.Combinations, &cs); err != nil {
+		return nil, fmt.Errorf("ecwid: product %d combinations: %w: %w", p.ID, ErrMalformedResponse, err)
+	}
+	return cs, nil
+}
+
+// Combinations returns every variation of product id
+// (GET /products/{id}/combinations, a plain JSON array).
+func (s *ProductsService) Combinations(ctx context.Context, id ProductID, fields ...string) ([]Combination, error) {
+	var out []Combination
+	err := s.c.get(ctx, idPath("/products", strconv.FormatInt(int64(id), 10))+"/combinations", fieldsQuery(fields), &out)
+	return out, err
 }

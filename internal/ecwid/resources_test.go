@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,66 @@ func TestProducts(t *testing.T) {
 	}
 
 	_, err = c.Products.Get(ctx, 1)
+	if !ecwid.IsNotFound(err) || ecwid.AsError(err).Code != ecwid.CodeProductNotFound {
+		t.Errorf("missing product: err = %v", err)
+	}
+}
+
+// TestProductCombinations reads variations inline (GET /products/{id}) and
+// from their own endpoint (a plain array), with the members Ecwid derives:
+// inStock from the stock, no quantity when unlimited, the product's price
+// when a variation has none.
+func TestProductCombinations(t *testing.T) {
+	srv := newFake(t)
+	c := newClient(srv)
+	ctx := context.Background()
+	ids, err := srv.Add(ecwidtest.Products, map[string]any{"name": "Jacket", "sku": "JK", "price": 100, "enabled": true, "quantity": 0,
+		"combinations": []any{
+			map[string]any{"id": 701, "combinationNumber": 1, "options": []any{map[string]any{"name": "Size", "value": "S"}}, "sku": "JK-S", "quantity": 3},
+			map[string]any{"id": 702, "combinationNumber": 2, "options": []any{map[string]any{"name": "Size", "value": "L"}}, "price": 104.5, "unlimited": true, "quantity": 9},
+			map[string]any{"id": 703, "combinationNumber": 3, "options": []any{map[string]any{"name": "Size", "value": "XL"}}, "sku": "JK-XL", "quantity": 0},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := strconv.ParseInt(ids[0], 10, 64)
+	p, err := c.Products.Get(ctx, ecwid.ProductID(id), "id", "price", "inStock", "combinations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inline, err := p.Variations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := c.Products.Combinations(ctx, ecwid.ProductID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := lastRequest(t, srv); r.Path != "/products/"+ids[0]+"/combinations" {
+		t.Errorf("path = %s", r.Path)
+	}
+	if !p.InStock {
+		t.Error("a product with a variation in stock is in stock")
+	}
+	for _, cs := range [][]ecwid.Combination{inline, own} {
+		if len(cs) != 3 {
+			t.Fatalf("combinations = %+v", cs)
+		}
+		s, l, xl := cs[0], cs[1], cs[2]
+		if s.ID != 701 || s.SKU != "JK-S" || !s.InStock || s.Price != nil || s.DefaultDisplayedPrice != 100 || s.Options[0] != (ecwid.CombinationOption{Name: "Size", Value: "S"}) {
+			t.Errorf("S = %+v", s)
+		}
+		if l.Price == nil || *l.Price != 104.5 || !l.InStock || l.Quantity != nil || !l.Unlimited {
+			t.Errorf("L = %+v", l)
+		}
+		if xl.InStock || xl.Quantity == nil || *xl.Quantity != 0 {
+			t.Errorf("XL = %+v", xl)
+		}
+	}
+	if none, err := (&ecwid.Product{}).Variations(); none != nil || err != nil {
+		t.Errorf("no combinations: %v %v", none, err)
+	}
+	_, err = c.Products.Combinations(ctx, 1)
 	if !ecwid.IsNotFound(err) || ecwid.AsError(err).Code != ecwid.CodeProductNotFound {
 		t.Errorf("missing product: err = %v", err)
 	}

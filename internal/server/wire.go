@@ -60,6 +60,8 @@ type Services struct {
 	App      *app.App
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
+	// Catalog is the Ecwid catalogue the portal offers exchanges from.
+	Catalog  *ecwidsync.Catalog
 	Refundid *refundidsync.Service
 	Shipping *shipsvc.Service
 	Invoices *invoices.Service
@@ -107,6 +109,7 @@ func NewServices(o Options) *Services {
 		s.portalKey = make([]byte, 32)
 		_, _ = rand.Read(s.portalKey)
 	}
+	s.Catalog = &ecwidsync.Catalog{Service: s.Ecwid}
 	s.Notifier = &notify.Notifier{Store: o.Store, Mailer: o.Mailer, StatusKey: s.portalKey, PublicURL: o.PublicURL}
 	a.AddRMACreator(s.Ecwid)
 	return s

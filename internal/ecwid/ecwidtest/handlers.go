@@ -78,6 +78,38 @@ func (s *Server) getOne(res Resource) handlerFunc {
 	}
 }
 
+// getCombinations serves GET /products/{id}/combinations: the product's
+// variations as a plain JSON array (no search envelope), each projected by
+// responseFields.
+func (s *Server) getCombinations(w http.ResponseWriter, q url.Values, id string, _ []byte) {
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		writeError(w, http.StatusBadRequest, "WRONG_PARAMETER", fmt.Sprintf("Wrong product id '%s': expected a number", id))
+		return
+	}
+	fields, err := fieldsParam(q)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "WRONG_PARAMETER", err.Error())
+		return
+	}
+	s.mu.Lock()
+	i := s.find(Products, id)
+	var cs []any
+	if i >= 0 {
+		cs, _ = deepCopy(s.data[Products][i]["combinations"]).([]any)
+	}
+	s.mu.Unlock()
+	if i < 0 {
+		code, msg := notFound(Products, id)
+		writeError(w, http.StatusNotFound, code, msg)
+		return
+	}
+	var out any = append([]any{}, cs...)
+	if fields != nil {
+		out = project(out, fields)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 func (s *Server) getProfile(w http.ResponseWriter, q url.Values, _ string, _ []byte) {
 	fields, err := fieldsParam(q)
 	if err != nil {

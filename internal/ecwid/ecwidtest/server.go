@@ -658,11 +658,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, path string, inSt
 	if len(seg) == 2 {
 		id, _ = url.PathUnescape(seg[1])
 	}
-	if len(seg) > 2 || (len(seg) == 2 && (res == Promotions || res == "profile")) {
+	sub := len(seg) == 3 && res == Products && seg[2] == "combinations"
+	if (len(seg) > 2 && !sub) || (len(seg) == 2 && (res == Promotions || res == "profile")) {
 		writeError(w, http.StatusNotFound, "", "Resource not found")
 		return
 	}
+	if sub {
+		id, _ = url.PathUnescape(seg[1])
+	}
 	scope, handler := s.endpoint(res, r.Method, id != "")
+	if sub && handler != nil {
+		handler = s.getCombinations
+	}
 	if handler == nil {
 		if scope == "" {
 			writeError(w, http.StatusNotFound, "", "Resource not found")

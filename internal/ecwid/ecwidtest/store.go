@@ -62,6 +62,7 @@ func (s *Server) complete(res Resource, o obj) {
 		if _, ok := o["url"]; !ok {
 			o["url"] = fmt.Sprintf("https://shop.example.com/%s-p%s", slug(strOf(o["name"])), idString(o["id"]))
 		}
+		completeCombinations(o)
 	case Orders, Carts:
 		if ts, ok := intOf(o["createTimestamp"]); ok {
 			o["createDate"] = formatDate(ts)
@@ -78,6 +79,39 @@ func (s *Server) complete(res Resource, o obj) {
 			o["orderNumber"] = o["internalId"]
 			o["vendorOrderNumber"] = o["id"]
 		}
+	}
+}
+
+// completeCombinations fills what Ecwid derives on a product's variations:
+// inStock (unlimited, or a quantity above 0), no quantity when unlimited,
+// defaultDisplayedPrice (the variation's own price, else the product's; the
+// fake has no taxes), and the product's inStock when any variation is in
+// stock.
+func completeCombinations(p obj) {
+	cs := listOf(p["combinations"])
+	some := false
+	for _, c := range cs {
+		c, ok := c.(obj)
+		if !ok {
+			continue
+		}
+		q, hasQ := numOf(c["quantity"])
+		in := boolOf(c["unlimited"]) || (hasQ && q > 0)
+		if boolOf(c["unlimited"]) {
+			delete(c, "quantity")
+		}
+		c["inStock"] = in
+		some = some || in
+		if _, ok := c["defaultDisplayedPrice"]; !ok {
+			if pr, ok := c["price"]; ok {
+				c["defaultDisplayedPrice"] = pr
+			} else {
+				c["defaultDisplayedPrice"] = p["price"]
+			}
+		}
+	}
+	if some {
+		p["inStock"] = true
 	}
 }
 

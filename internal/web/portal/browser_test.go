@@ -24,6 +24,18 @@ func TestBrowserShopperReturn(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
 		e := newEnv(t, st)
 		ctx := webtest.Browser(t)
+		// A merchant-listed exchange variant, so that axe sees the exchange
+		// choice too.
+		if err := st.Update(t.Context(), func(tx store.Tx) error {
+			ps, err := tx.GetPortalSettings(t.Context(), e.storeID)
+			if err != nil {
+				return err
+			}
+			ps.ExchangeVariants = map[string][]store.ExchangeVariant{"prod_456": {{VariantID: "var_790", SKU: "TEE-BLK-L", Title: "Black / Large", Price: "31.99"}}}
+			return tx.PutPortalSettings(t.Context(), ps)
+		}); err != nil {
+			t.Fatal(err)
+		}
 		shots := os.Getenv("REBOUND_SCREENSHOTS")
 		photo := filepath.Join(t.TempDir(), "shirt.png")
 		if err := os.WriteFile(photo, []byte(pngPhoto()), 0o644); err != nil {
@@ -121,7 +133,7 @@ func TestBrowserShopperReturn(t *testing.T) {
 		do(chromedp.SetValue("#qty-0", "1"), chromedp.SetValue("#reason-0", "damaged"), chromedp.SetValue("#q-0-0", "No"),
 			chromedp.SendKeys("#comment-0", "The seam came apart."), chromedp.SetUploadFiles("#photo-0", []string{photo}))
 		submit("main button[type=submit]")
-		expect("options", "What would you like back?", "10% bonus")
+		expect("options", "What would you like back?", "10% bonus", "Black / Large – 31.99 USD (you pay 2.00 USD more)")
 		do(chromedp.Click("#outcome-store_credit"))
 		check("3-options")
 		submit("main button[type=submit]")

@@ -23,22 +23,24 @@ import (
 // with a child that needs a photo, a question) and the seed order synced
 // through the API.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	st      store.Store
 	sv      *server.Services
+	h       http.Handler // the server, without a listener
 	srv     *httptest.Server
 	storeID string
 	key     string
 }
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t testing.TB, st store.Store) *env {
 	t.Helper()
 	box, err := secrets.New(bytes.Repeat([]byte{9}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sv := server.NewServices(server.Options{Store: st, Secrets: box})
-	srv := httptest.NewServer(server.New(server.Config{Services: sv}))
+	h := server.New(server.Config{Services: sv})
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	sv.SetPublicURL(srv.URL)
 	ctx := context.Background()
@@ -46,7 +48,7 @@ func newEnv(t *testing.T, st store.Store) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, sv: sv, srv: srv, storeID: s.ID, key: k.Secret}
+	e := &env{t: t, st: st, sv: sv, h: h, srv: srv, storeID: s.ID, key: k.Secret}
 	if _, err := portal.SetHandle(ctx, st, s.ID, "acme"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,15 @@
 package portal
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/reboundhq/rebound/internal/money"
 	"github.com/reboundhq/rebound/internal/returns"
-	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/web"
 )
 
@@ -19,23 +21,52 @@ type optionsPage struct {
 	Address  returns.Address
 }
 
+// exchangeRow is an item to return with the variants it may be exchanged
+// for.
 type exchangeRow struct {
 	Index    int
 	Title    string
-	Variants []store.ExchangeVariant
+	Variants []variantChoice
 	Chosen   string
+	offers   []returns.CatalogVariant
 }
 
-func (p *Portal) optionsView(ss *session, errs web.Errors) *web.View {
+// variantChoice is one variant in an exchange row's list: its price and
+// what it costs or gives back against the returned units.
+type variantChoice struct {
+	ID, Label string
+	Disabled  bool // out of stock: shown, not offered
+}
+
+// optionsView builds the options page: for each chosen item, the variants
+// it may be exchanged for (Portal.variants) with their price differences
+// against the item's value (returns.ValueItems over the draft, as the
+// review and processing value it).
+func (p *Portal) optionsView(ctx context.Context, ss *session, errs web.Errors) *web.View {
 	pg := &optionsPage{Base: ss.base, Outcome: ss.data.Outcome, Bonus: ss.settings.StoreCreditBonusPercent, Address: ss.data.Address}
-	for _, it := range ss.data.Items {
+	cur := ss.order.ShopCurrency
+	var values []returns.ReturnItem
+	if pv, err := p.preview(ss, ss.data.Items, string(returns.CompensationRefund), nil); err == nil {
+		values = pv.Items
+	}
+	for i, it := range ss.data.Items {
 		l, _ := ss.line(it.LineID)
-		if l == nil {
+		if l == nil || i >= len(values) {
 			continue
 		}
-		if vs := ss.settings.ExchangeVariants[l.ProductID]; len(vs) > 0 {
-			pg.Exchange = append(pg.Exchange, exchangeRow{Index: lineIndex(ss, l.ID), Title: l.Title, Variants: vs, Chosen: ss.data.Exchange[l.ID]})
+		vs := p.variants(ctx, ss, l)
+		if len(vs) == 0 {
+			continue
 		}
+		row := exchangeRow{Index: lineIndex(ss, l.ID), Title: l.Title, Chosen: ss.data.Exchange[l.ID].VariantID, offers: vs}
+		for _, v := range vs {
+			label := fmt.Sprintf("%s – %s %s (%s)", v.Title, money.Format(v.Price, cur), cur, priceDifference(v, it.Quantity, values[i].Value.Total, cur))
+			if !v.InStock {
+				label = v.Title + " – out of stock"
+			}
+			row.Variants = append(row.Variants, variantChoice{ID: v.VariantID, Label: label, Disabled: !v.InStock})
+		}
+		pg.Exchange = append(pg.Exchange, row)
 	}
 	if pg.Outcome == "" {
 		pg.Outcome = string(returns.CompensationRefund)
@@ -60,7 +91,7 @@ func (p *Portal) optionsPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.rd.Page(w, r, http.StatusOK, "options", p.optionsView(ss, nil))
+	p.rd.Page(w, r, http.StatusOK, "options", p.optionsView(r.Context(), ss, nil))
 }
 
 // step is session for a step that needs the ones before it done.
@@ -91,25 +122,25 @@ func (p *Portal) options(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	allowed := []string{string(returns.CompensationRefund), string(returns.CompensationStoreCredit)}
-	pg := p.optionsView(ss, nil).Data.(*optionsPage)
+	pg := p.optionsView(r.Context(), ss, nil).Data.(*optionsPage)
 	if len(pg.Exchange) > 0 {
 		allowed = append(allowed, string(returns.CompensationExchange))
 	}
 	outcome := f.Choice("outcome", allowed, "Choose what you would like back.")
-	exch := map[string]string{}
+	exch := map[string]returns.CatalogVariant{}
 	if outcome == string(returns.CompensationExchange) {
 		for _, row := range pg.Exchange {
 			field := "variant-" + strconv.Itoa(row.Index)
-			v := f.String(field, 100)
-			found := false
-			for _, x := range row.Variants {
-				found = found || x.VariantID == v
-			}
-			if !found {
+			id := f.String(field, 100)
+			i := slices.IndexFunc(row.offers, func(v returns.CatalogVariant) bool { return v.VariantID == id })
+			switch {
+			case i < 0:
 				f.Errors.Add(field, fmt.Sprintf("Choose the variant of %s you want instead.", row.Title))
-				continue
+			case !row.offers[i].InStock:
+				f.Errors.Add(field, fmt.Sprintf("%s of %s is out of stock: choose another variant.", row.offers[i].Title, row.Title))
+			default:
+				exch[ss.order.Lines[row.Index].ID] = row.offers[i]
 			}
-			exch[ss.order.Lines[row.Index].ID] = v
 		}
 	}
 	a := returns.Address{
@@ -125,7 +156,7 @@ func (p *Portal) options(w http.ResponseWriter, r *http.Request) {
 		f.Errors.Add("country", "Enter the country as a two-letter code, such as US.")
 	}
 	if !f.Errors.OK() {
-		v := p.optionsView(ss, f.Errors)
+		v := p.optionsView(r.Context(), ss, f.Errors)
 		pg := v.Data.(*optionsPage)
 		pg.Outcome, pg.Address = outcome, a
 		p.rd.Page(w, r, http.StatusUnprocessableEntity, "options", v)

@@ -64,6 +64,9 @@ type Config struct {
 	// StatusKey signs the status pages' tokens (secrets.Box.Derive);
 	// replicas must share it.
 	StatusKey []byte
+	// Catalog offers the catalogue's variants for exchanges (nil: only
+	// the merchant-listed ones).
+	Catalog Catalog
 	// LookupsPerIP and LookupsPerOrder limit order lookups per minute
 	// (defaults 20 and 5; negative: no limit).
 	LookupsPerIP, LookupsPerOrder int
@@ -72,6 +75,7 @@ type Config struct {
 // Portal serves the shopper portal.
 type Portal struct {
 	app      *app.App
+	catalog  Catalog
 	key      []byte
 	rd       *web.Renderer
 	perIP    *ratelimit.Limiter
@@ -86,7 +90,7 @@ func New(cfg Config) *Portal {
 	if cfg.LookupsPerOrder == 0 {
 		cfg.LookupsPerOrder = 5
 	}
-	p := &Portal{app: cfg.App, key: cfg.StatusKey,
+	p := &Portal{app: cfg.App, catalog: cfg.Catalog, key: cfg.StatusKey,
 		perIP: ratelimit.New(max(cfg.LookupsPerIP, 0), ratelimit.Options{}), perOrder: ratelimit.New(max(cfg.LookupsPerOrder, 0), ratelimit.Options{})}
 	if len(p.key) == 0 {
 		p.key = make([]byte, 32)
@@ -186,10 +190,12 @@ func (p *Portal) fail(w http.ResponseWriter, r *http.Request, s *site, err error
 
 // draftData is what the steps chose so far (PortalDraft.Data).
 type draftData struct {
-	Items    []draftItem       `json:"items,omitempty"`
-	Outcome  string            `json:"outcome,omitempty"`
-	Address  returns.Address   `json:"address"`
-	Exchange map[string]string `json:"exchange,omitempty"` // line id → variant id
+	Items   []draftItem     `json:"items,omitempty"`
+	Outcome string          `json:"outcome,omitempty"`
+	Address returns.Address `json:"address"`
+	// Exchange is the variant chosen for each line (by line id), as it
+	// was offered when chosen: the review and the submit use it as is.
+	Exchange map[string]returns.CatalogVariant `json:"exchangeVariants,omitempty"`
 	// Done is how far the shopper got: 1 items chosen, 2 options chosen.
 	Done int `json:"done"`
 }

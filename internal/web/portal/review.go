@@ -28,14 +28,10 @@ func (ss *session) request() *app.ReturnRequest {
 			ri.Images = append(ri.Images, app.Upload{URL: u})
 		}
 		req.Items = append(req.Items, ri)
-		if comp == returns.CompensationExchange {
+		if v, ok := ss.data.Exchange[it.LineID]; ok && comp == returns.CompensationExchange {
 			l, _ := ss.line(it.LineID)
-			for _, v := range ss.settings.ExchangeVariants[l.ProductID] {
-				if v.VariantID == ss.data.Exchange[it.LineID] {
-					req.Exchange = append(req.Exchange, app.ExchangeItemRequest{ProductID: l.ProductID, VariantID: v.VariantID,
-						SKU: v.SKU, Title: l.Title + " – " + v.Title, Quantity: it.Quantity, Price: v.Price})
-				}
-			}
+			req.Exchange = append(req.Exchange, app.ExchangeItemRequest{ProductID: v.ProductID, VariantID: v.VariantID,
+				SKU: v.SKU, Title: l.Title + " – " + v.Title, Quantity: it.Quantity, Price: money.Format(v.Price, ss.order.ShopCurrency)})
 		}
 	}
 	return req
@@ -44,7 +40,7 @@ func (ss *session) request() *app.ReturnRequest {
 // preview values items as CreateReturn does (returns.ValueItems and
 // returns.ComputeTotals over the order, policy and other returns), without
 // saving anything.
-func (p *Portal) preview(ss *session, items []draftItem, outcome string, exch map[string]string) (*returns.Return, error) {
+func (p *Portal) preview(ss *session, items []draftItem, outcome string, exch map[string]returns.CatalogVariant) (*returns.Return, error) {
 	now := time.Now()
 	r := returns.Return{ID: returns.NewID(now), StoreID: ss.settings.StoreID, OrderID: ss.order.ID, Compensation: returns.Compensation(outcome)}
 	for _, it := range items {
@@ -54,19 +50,12 @@ func (p *Portal) preview(ss *session, items []draftItem, outcome string, exch ma
 		}
 		r.Items = append(r.Items, returns.ReturnItem{ID: returns.NewID(now), OrderLineID: it.LineID, Quantity: it.Quantity,
 			ItemDetail: returns.ItemDetail{ProductID: l.ProductID, Title: l.Title, Compensation: returns.Compensation(outcome)}})
-		if outcome == string(returns.CompensationExchange) {
-			for _, v := range ss.settings.ExchangeVariants[l.ProductID] {
-				if v.VariantID == exch[it.LineID] {
-					price, err := money.ParseAmount(v.Price, ss.order.ShopCurrency)
-					if err != nil {
-						return nil, err
-					}
-					if r.Exchange == nil {
-						r.Exchange = &returns.Exchange{}
-					}
-					r.Exchange.Items = append(r.Exchange.Items, returns.ExchangeItem{VariantID: v.VariantID, Title: v.Title, Quantity: it.Quantity, Price: price})
-				}
+		if v, ok := exch[it.LineID]; ok && outcome == string(returns.CompensationExchange) {
+			if r.Exchange == nil {
+				r.Exchange = &returns.Exchange{}
 			}
+			r.Exchange.Items = append(r.Exchange.Items, returns.ExchangeItem{ProductID: v.ProductID, VariantID: v.VariantID, SKU: v.SKU,
+				Title: l.Title + " – " + v.Title, Quantity: it.Quantity, Price: v.Price})
 		}
 	}
 	if err := returns.ValueItems(ss.order, &r, ss.others); err != nil {
@@ -86,6 +75,7 @@ type reviewPage struct {
 	Bonus    int
 	Address  returns.Address
 	Totals   []moneyRow
+	Exchange []moneyRow // the new items of an exchange, at their price
 	Policy   []string
 	Currency string
 }
@@ -111,6 +101,11 @@ func outcomeWords(c string) string {
 func (p *Portal) reviewPage(w http.ResponseWriter, r *http.Request) {
 	ss, ok := p.step(w, r, 2)
 	if !ok {
+		return
+	}
+	if ss.data.Outcome == string(returns.CompensationExchange) && len(ss.data.Exchange) == 0 {
+		// A draft from before variants were kept with it.
+		http.Redirect(w, r, ss.base+"/options", http.StatusSeeOther)
 		return
 	}
 	v, err := p.reviewView(ss)
@@ -144,6 +139,11 @@ func (p *Portal) reviewView(ss *session) (*web.View, error) {
 		}
 		pg.Items = append(pg.Items, reviewItem{Title: l.Title, Variant: l.VariantTitle, Reason: reason, Comment: it.Comment,
 			Quantity: it.Quantity, Photos: len(it.Photos), Value: f(pv.Items[i].Value.Total)})
+	}
+	if pv.Exchange != nil {
+		for _, ei := range pv.Exchange.Items {
+			pg.Exchange = append(pg.Exchange, moneyRow{fmt.Sprintf("%s × %d", ei.Title, ei.Quantity), f(ei.Price * int64(ei.Quantity))})
+		}
 	}
 	t := pv.Totals
 	if t.Refund > 0 || ss.data.Outcome == string(returns.CompensationRefund) {
