@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +38,12 @@ type SoakMinute struct {
 	Skipped  int // requests not sent: Clients were already in flight
 	P99      time.Duration
 	RSS      int64 // resident set size of the process at the minute's end (bytes)
-	DB, WAL  int64 // database size and WAL written (PostgreSQL) or WAL file size (SQLite), bytes
+	// GoHeap is the Go heap's live and not yet swept objects at the
+	// minute's end (bytes): what of RSS is Go's own; the rest is the
+	// runtime's reserves, goroutine stacks and SQLite's page caches
+	// (modernc's C heap, bounded by cache_size per connection).
+	GoHeap  int64
+	DB, WAL int64 // database size and WAL written (PostgreSQL) or WAL file size (SQLite), bytes
 }
 
 // SoakReport is a whole soak run.
@@ -55,18 +61,19 @@ type SoakReport struct {
 func (r SoakReport) String() string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "soak: order sync at %d/s, %s\n", r.Rate, r.Database)
-	fmt.Fprintf(&b, "%6s %9s %7s %8s %9s %9s %10s %10s\n", "minute", "requests", "errors", "skipped", "p99", "RSS MiB", "DB MiB", "WAL MiB")
+	fmt.Fprintf(&b, "%6s %9s %7s %8s %9s %9s %9s %10s %10s\n", "minute", "requests", "errors", "skipped", "p99", "RSS MiB", "heap MiB", "DB MiB", "WAL MiB")
 	errs, skipped := 0, 0
 	for _, m := range r.Minutes {
 		errs += m.Errors
 		skipped += m.Skipped
-		fmt.Fprintf(&b, "%6d %9d %7d %8d %9s %9.1f %10.1f %10.1f\n", m.Minute, m.Requests, m.Errors, m.Skipped, m.P99.Round(10*time.Microsecond),
-			mib(m.RSS), mib(m.DB), mib(m.WAL))
+		fmt.Fprintf(&b, "%6d %9d %7d %8d %9s %9.1f %9.1f %10.1f %10.1f\n", m.Minute, m.Requests, m.Errors, m.Skipped, m.P99.Round(10*time.Microsecond),
+			mib(m.RSS), mib(m.GoHeap), mib(m.DB), mib(m.WAL))
 	}
 	fmt.Fprintf(&b, "orders %d, errors %d, skipped %d; order JSON sent %.1f MiB; database %.1f → %.1f MiB (+%.1f); WAL %.1f MiB\n",
 		r.Orders, errs, skipped, mib(r.Bytes), mib(r.DBStart), mib(r.DBEnd), mib(r.DBEnd-r.DBStart), mib(r.WALTotal))
 	if n := len(r.Minutes); n >= 2 && r.Minutes[0].RSS > 0 {
-		fmt.Fprintf(&b, "RSS last/first minute: %.2f\n", float64(r.Minutes[n-1].RSS)/float64(r.Minutes[0].RSS))
+		fmt.Fprintf(&b, "RSS last/first minute: %.2f; Go heap last/first minute: %.2f\n", float64(r.Minutes[n-1].RSS)/float64(r.Minutes[0].RSS),
+			float64(r.Minutes[n-1].GoHeap)/float64(max(r.Minutes[0].GoHeap, 1)))
 	}
 	return b.String()
 }
@@ -142,7 +149,9 @@ func RunSoak(ctx context.Context, cfg SoakConfig) (SoakReport, error) {
 		l, x, sk := lat, errs, skipped
 		lat, errs, skipped = nil, 0, 0
 		mu.Unlock()
-		m := SoakMinute{Minute: n, Requests: len(l), Errors: x, Skipped: sk, RSS: rss()}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		m := SoakMinute{Minute: n, Requests: len(l), Errors: x, Skipped: sk, RSS: rss(), GoHeap: int64(ms.HeapInuse)}
 		m.P99 = sample{latencies: l}.result("").P99
 		m.DB, m.WAL = sizes()
 		walPeak = max(walPeak, m.WAL)
