@@ -23,6 +23,18 @@ func newSyncReq(ctx context.Context, storeID string, o *returns.Order) *syncReq 
 	return &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1), lead: make(chan struct{}, 1)}
 }
 
+// newSyncTest is an App over st with a store, and the orders' base time.
+func newSyncTest(t *testing.T, st store.Store) (context.Context, *App, *returns.Merchant, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	a := New(st)
+	s, _, err := a.CreateStore(ctx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx, a, s, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
 func countEvents(t *testing.T, st store.Store, storeID string) int {
 	t.Helper()
 	var n int
@@ -43,13 +55,7 @@ func countEvents(t *testing.T, st store.Store, storeID string) int {
 // error and writes nothing.
 func TestSyncGroupOutcomes(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
-		ctx := context.Background()
-		a := New(st)
-		s, _, err := a.CreateStore(ctx, "A")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		ctx, a, s, t0 := newSyncTest(t, st)
 		if _, err := a.SyncOrder(ctx, s.ID, syncTestOrder("known", t0)); err != nil {
 			t.Fatal(err)
 		}
@@ -105,13 +111,7 @@ func TestSyncGroupOutcomes(t *testing.T) {
 // order stored once with the newest version, one event per applied sync.
 func TestSyncOrderConcurrent(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, st store.Store) {
-		ctx := context.Background()
-		a := New(st)
-		s, _, err := a.CreateStore(ctx, "A")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		ctx, a, s, t0 := newSyncTest(t, st)
 		const clients, each = 16, 20
 		var wg sync.WaitGroup
 		var mu sync.Mutex

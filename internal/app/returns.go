@@ -750,11 +750,7 @@ func (a *App) PreviewProcess(ctx context.Context, storeID, returnID string, in [
 		if err != nil {
 			return nil, err
 		}
-		ds, err := decisions(in, r.Currency)
-		if err != nil {
-			return nil, err
-		}
-		done, err := r.Decide(ds)
+		_, done, err := decide(r, in)
 		if err != nil {
 			return nil, err
 		}
@@ -793,11 +789,7 @@ func (a *App) ProcessReturn(ctx context.Context, actor returns.Actor, storeID, r
 	res := &ProcessResult{}
 	r, err := a.changeReturn(ctx, storeID, returnID, func(tx store.Tx, r *returns.Return) ([]returns.TimelineEvent, error) {
 		now := tx.Now()
-		ds, err := decisions(in, r.Currency)
-		if err != nil {
-			return nil, err
-		}
-		done, err := r.Decide(ds)
+		ds, done, err := decide(r, in)
 		if err != nil {
 			return nil, err
 		}
@@ -878,6 +870,17 @@ type ItemDecisionInput struct {
 	Reject     bool
 	Restock    bool
 	Adjustment *string
+}
+
+// decide applies the decision inputs to r (see returns.Return.Decide) and
+// returns them parsed, and whether every item is now decided.
+func decide(r *returns.Return, in []ItemDecisionInput) ([]returns.ItemDecision, bool, error) {
+	ds, err := decisions(in, r.Currency)
+	if err != nil {
+		return nil, false, err
+	}
+	done, err := r.Decide(ds)
+	return ds, done, err
 }
 
 // decisions parses the inputs' adjustments in the return's currency; every
