@@ -59,6 +59,7 @@ var contract = []struct {
 	{"Shipments", testShipments},
 	{"CarrierRecords", testCarrierRecords},
 	{"Invoices", testInvoices},
+	{"OutboxEmails", testOutboxEmails},
 }
 
 // Exercise runs the whole store contract suite against the backend that
