@@ -520,6 +520,7 @@ type usersData struct {
 	Users     []*store.User
 	Roles     []users.Role
 	InviteURL string
+	Invited   string // the invitee's email, with InviteURL
 	Email     string
 	Role      string
 	Me        string
@@ -550,18 +551,19 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, p *page) {
 	role := f.Choice("role", []string{"owner", "agent", "warehouse"}, "Choose a role.")
 	d := usersData{Email: email, Role: role}
 	if f.Errors.OK() {
-		_, tok, err := h.users.Invite(r.Context(), p.Store.ID, email, users.Role(role))
+		scheme := "http"
+		if web.IsHTTPS(r) {
+			scheme = "https"
+		}
+		link := func(tok string) string { return scheme + "://" + r.Host + Prefix + "/invite/" + tok }
+		u, tok, err := h.users.Invite(r.Context(), p.Store.ID, users.InviteInput{Email: email, Role: users.Role(role), InvitedBy: p.User.Email, Link: link})
 		if code := returns.ErrorCode(err); code == returns.EINVALID || code == returns.ECONFLICT {
 			f.Errors.Add("email", returns.ErrorMessage(err))
 		} else if err != nil {
 			h.fail(w, r, p, err)
 			return
 		} else {
-			scheme := "http"
-			if web.IsHTTPS(r) {
-				scheme = "https"
-			}
-			d = usersData{Role: string(users.RoleAgent), InviteURL: scheme + "://" + r.Host + Prefix + "/invite/" + tok}
+			d = usersData{Role: string(users.RoleAgent), InviteURL: link(tok), Invited: u.Email}
 		}
 	}
 	status := http.StatusOK
