@@ -51,6 +51,9 @@ func (r Role) CanManageSettings() bool { return r == RoleOwner }
 // CanReview: approve, reject, flag, re-open and comment on returns.
 func (r Role) CanReview() bool { return r == RoleOwner || r == RoleAgent }
 
+// CanBuyLabels: buy and replace return labels.
+func (r Role) CanBuyLabels() bool { return r == RoleOwner || r == RoleAgent }
+
 // CanProcess: receive and process returns (item decisions).
 func (r Role) CanProcess() bool { return r.Valid() }
 

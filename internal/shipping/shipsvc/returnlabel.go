@@ -3,6 +3,7 @@ package shipsvc
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reboundhq/rebound/internal/returns"
@@ -187,9 +188,10 @@ type ReturnLabelResult struct {
 // fields "carrier", "service", "weight", "idempotencyKey", or an
 // incomplete address as ReturnField names it), the return is another
 // store's (ENOTFOUND), deleted or rejected (ECONFLICT), has a label and
-// Replace is false (ECONFLICT), the store has no destination or no such
-// carrier (EUNPROCESSABLE), the key was used for another input
-// (ECONFLICT), or the current label cannot be voided (ECONFLICT or the
+// Replace is false (ECONFLICT, field "replace"), the store has no
+// destination or no such carrier (EUNPROCESSABLE), the key was used for
+// another input (ECONFLICT, field "idempotencyKey"), a replacement's rate
+// is not offered (EINVALID, field "service"), or the current label cannot be voided (ECONFLICT or the
 // carrier's refusal). A purchase failing after the void (the carrier
 // refuses or is down: EUNPROCESSABLE, EUNAVAILABLE) leaves the old label
 // voided, noted on the timeline (shipping.label_failed); buying again with
@@ -214,6 +216,9 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 	}
 	bi := BuyInput{CarrierID: in.CarrierID, Service: in.Service, Request: q, IdempotencyKey: manualKeyPrefix + in.IdempotencyKey, ReturnID: r.ID}
 	if p, err := s.replay(ctx, storeID, bi.IdempotencyKey, requestHash(bi)); err != nil || p != nil {
+		if returns.ErrorCode(err) == returns.ECONFLICT {
+			return nil, wrap(&returns.Error{Code: returns.ECONFLICT, Field: "idempotencyKey", Message: "this form bought another label already: open the label page again to buy one more"})
+		}
 		if err != nil {
 			return nil, wrap(err)
 		}
@@ -228,7 +233,8 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 	}
 	hasLabel := r.Label != nil && r.Label.Status != string(shipping.StatusCancelled)
 	if hasLabel && !in.Replace {
-		return nil, wrap(returns.Errorf(returns.ECONFLICT, "the return has a label already (tracking number %s): replace it instead", r.Label.TrackingNumber))
+		return nil, wrap(&returns.Error{Code: returns.ECONFLICT, Field: "replace",
+			Message: fmt.Sprintf("the return has a label already (tracking number %s): replace it instead", r.Label.TrackingNumber)})
 	}
 	if _, err := s.carrier(ctx, storeID, kind); err != nil {
 		return nil, wrap(err)
@@ -239,6 +245,14 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 	}
 	res := &ReturnLabelResult{}
 	if in.Replace && cur != nil {
+		// The rate must be offered before the current label is voided.
+		rates, err := s.Quote(ctx, storeID, q)
+		if err != nil {
+			return nil, wrap(AppError(err, ReturnField))
+		}
+		if !slices.ContainsFunc(rates, func(rt Rate) bool { return rt.CarrierID == in.CarrierID && rt.Service == in.Service }) {
+			return nil, wrap(returns.Invalid("service", fmt.Sprintf("%s %s is not offered for this parcel: choose one of the rates", clip(in.CarrierID), clip(in.Service))))
+		}
 		if err := s.voidAtCarrier(ctx, storeID, cur); err != nil {
 			return nil, wrap(err)
 		}

@@ -216,6 +216,14 @@ type integrationsData struct {
 	Ecwid    *ecwidsync.Connection
 	Refundid *refundidsync.Connection
 	Form     map[string]string
+	// RefundidOn: the Refundid integration is configured (its form shown).
+	RefundidOn   bool
+	RefundidForm refundidForm
+	// RefundidToken is the bearer token Connect generated, shown this
+	// once; RefundidSaved that the connection was just saved.
+	RefundidToken string
+	RefundidSaved bool
+	RefundidHosts []refundidsync.Host
 }
 
 func (h *Handler) integrations(r *http.Request, p *page) (integrationsData, error) {
@@ -231,7 +239,8 @@ func (h *Handler) integrations(r *http.Request, p *page) (integrationsData, erro
 		if err != nil && !returns.IsNotFound(err) {
 			return d, err
 		}
-		d.Refundid = rc
+		d.Refundid, d.RefundidOn, d.RefundidHosts = rc, true, refundidsync.Hosts()
+		d.RefundidForm = refundidFormOf(rc)
 	}
 	return d, nil
 }
