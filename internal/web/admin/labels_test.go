@@ -30,7 +30,9 @@ func formKey(t *testing.T, r resp) string {
 func (e *env) shipments() []*store.ShipmentRecord {
 	e.t.Helper()
 	ctx := context.Background()
-	recs, err := store.Read(ctx, e.st, func(tx store.ReadTx) ([]*store.ShipmentRecord, error) { return tx.ListShipments(ctx, e.storeID, e.returnID) })
+	recs, err := store.Read(ctx, e.st, func(tx store.ReadTx) ([]*store.ShipmentRecord, error) {
+		return tx.ListShipments(ctx, e.storeID, e.returnID)
+	})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -85,8 +85,10 @@ func (h *Handler) connectRefundid(w http.ResponseWriter, r *http.Request, p *pag
 			h.fail(w, r, p, err)
 			return
 		}
-		for _, e := range unjoin(err) {
-			f.Errors.Add(refundidField(errorField(e)), upperFirst(returns.ErrorMessage(e))+".")
+		if err != nil {
+			for _, e := range unjoin(err) {
+				f.Errors.Add(refundidField(errorField(e)), upperFirst(returns.ErrorMessage(e))+".")
+			}
 		}
 	}
 	d, err := h.integrations(r, p)
