@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
@@ -191,6 +192,27 @@ func TestAdminReturnLabels(t *testing.T) {
 			t.Errorf("the replaced shipment is %s", p1.Shipment.Status)
 		}
 
+		// Two submits of one form at once: one label bought.
+		r = c.get(page)
+		both := url.Values{"key": {formKey(t, r)}, "weight": {"1"}, "unit": {"lb"}, "rate": {"rebound|ground"}, "confirm": {"yes"}}
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i := range codes {
+			wg.Add(1)
+			go func() { defer wg.Done(); codes[i] = c.post(page, both).status }()
+		}
+		wg.Wait()
+		recs = e.shipments()
+		var live int
+		for _, rec := range recs {
+			if rec.VoidedAt == nil {
+				live++
+			}
+		}
+		if len(recs) != 3 || live != 1 || e.ret().Label.ShipmentID != recs[2].ID || (codes[0] != http.StatusSeeOther && codes[1] != http.StatusSeeOther) {
+			t.Fatalf("two submits at once: answers %v, %d shipments, %d live", codes, len(recs), live)
+		}
+
 		// An incomplete shopper address: told, nothing bought.
 		if err := st.Update(ctx, func(tx store.Tx) error {
 			rt, err := tx.LockReturn(ctx, e.storeID, e.returnID)
@@ -208,7 +230,7 @@ func TestAdminReturnLabels(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "address is incomplete") {
 			t.Errorf("incomplete address: %d", r.status)
 		}
-		if n := len(e.shipments()); n != 2 || e.ret().Label.ShipmentID != recs[1].ID {
+		if n := len(e.shipments()); n != 3 || e.ret().Label.ShipmentID != recs[2].ID {
 			t.Errorf("incomplete address wrote: %d shipments", n)
 		}
 
@@ -234,11 +256,11 @@ func TestAdminReturnLabels(t *testing.T) {
 			if r.status != 200 || strings.Contains(r.body, `href="`+page+`"`) {
 				t.Errorf("warehouse return page: %d, link shown: %v", r.status, strings.Contains(r.body, page))
 			}
-			if r := wh.get("/admin/returns/" + e.returnID + "/labels/" + recs[1].ID); r.status != 200 {
+			if r := wh.get("/admin/returns/" + e.returnID + "/labels/" + recs[2].ID); r.status != 200 {
 				t.Errorf("warehouse label PDF: %d", r.status)
 			}
 		}
-		if n := len(e.shipments()); n != 2 {
+		if n := len(e.shipments()); n != 3 {
 			t.Errorf("roles wrote: %d shipments", n)
 		}
 	})
