@@ -86,3 +86,15 @@ type ShopperEmailArgs struct {
 
 // Kind implements river.JobArgs.
 func (ShopperEmailArgs) Kind() string { return "email.shopper" }
+
+// OutboxEmailArgs asks for one email already in the email outbox (an
+// invitation to an admin user; internal/notify) to be sent through SMTP.
+// It names the row, not its content: the outbox row is the email. Unique
+// by its args.
+type OutboxEmailArgs struct {
+	StoreID string `json:"store_id"`
+	EmailID string `json:"email_id"`
+}
+
+// Kind implements river.JobArgs.
+func (OutboxEmailArgs) Kind() string { return "email.outbox" }

@@ -1,5 +1,6 @@
-// Package notify emails shoppers about their returns: when a return is
-// received (created), approved (with its label when it has one), refunded
+// Package notify emails shoppers about their returns, and invitees their
+// invitation to a store's admin (QueueInvitation). Shopper emails go out
+// when a return is received (created), approved (with its label when it has one), refunded
 // or credited (processed) and rejected (with the reason). An
 // app.ChangeHook (OnReturnChange) enqueues one durable River job per
 // return and kind in the change's transaction (unique by its args); the
@@ -142,8 +143,12 @@ func (n *Notifier) awaitingLabel(ctx context.Context, storeID, returnID string) 
 	return wait, err
 }
 
-// AddWorkers registers the email worker with w.
-func AddWorkers(w *river.Workers, n *Notifier) { river.AddWorker(w, &Worker{N: n}) }
+// AddWorkers registers the email workers with w: shopper emails and
+// emails already in the outbox (invitations).
+func AddWorkers(w *river.Workers, n *Notifier) {
+	river.AddWorker(w, &Worker{N: n})
+	river.AddWorker(w, &OutboxWorker{N: n})
+}
 
 // Worker sends one shopper email.
 type Worker struct {
@@ -194,19 +199,57 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.ShopperEmailArgs]
 	}); err != nil {
 		return err
 	}
-	if saved.SentAt != nil || w.N.Mailer == nil {
+	return w.N.deliver(ctx, saved, m.HTML, job.Attempt)
+}
+
+// deliver sends the outbox email e (with html as its HTML part, "" for
+// none) when a Mailer is configured and it was not sent yet, then marks it
+// sent. The outbox row is the email: a retry sends what was first
+// composed. A failed send is logged (without the body) and returned, for
+// River to retry.
+func (n *Notifier) deliver(ctx context.Context, e *store.OutboxEmail, html string, attempt int) error {
+	if e.SentAt != nil || n.Mailer == nil {
 		return nil
 	}
-	// The outbox row is the email: a retry sends what was first composed.
-	m.To, m.Subject, m.Text = saved.To, saved.Subject, saved.Body
-	if err := w.N.Mailer.Send(ctx, m); err != nil {
-		if w.N.Logger != nil {
-			w.N.Logger.Warn("shopper email not sent", slog.String("store", a.StoreID), slog.String("return", a.ReturnID),
-				slog.String("kind", a.Email), slog.Int("attempt", job.Attempt), slog.Any("error", err))
+	if err := n.Mailer.Send(ctx, &Message{To: e.To, Subject: e.Subject, Text: e.Body, HTML: html}); err != nil {
+		if n.Logger != nil {
+			n.Logger.Warn("email not sent", slog.String("store", e.StoreID), slog.String("email", e.ID), slog.String("return", e.ReturnID),
+				slog.String("user", e.UserID), slog.String("kind", e.Kind), slog.Int("attempt", attempt), slog.Any("error", err))
 		}
-		return fmt.Errorf("send %s email for return %s: %w", a.Email, a.ReturnID, err)
+		return fmt.Errorf("send %s email %s: %w", e.Kind, e.ID, err)
 	}
-	return w.N.Store.Update(ctx, func(tx store.Tx) error { return tx.MarkEmailSent(ctx, saved.StoreID, saved.ID) })
+	if err := n.Store.Update(ctx, func(tx store.Tx) error { return tx.MarkEmailSent(ctx, e.StoreID, e.ID) }); err != nil {
+		return fmt.Errorf("mark email %s sent: %w", e.ID, err)
+	}
+	return nil
+}
+
+// OutboxWorker sends one email already in the outbox (OutboxEmailArgs).
+type OutboxWorker struct {
+	river.WorkerDefaults[jobs.OutboxEmailArgs]
+	N *Notifier
+}
+
+// NextRetry implements river.Worker.
+func (w *OutboxWorker) NextRetry(*river.Job[jobs.OutboxEmailArgs]) time.Time {
+	if w.N.RetryDelay > 0 {
+		return time.Now().Add(w.N.RetryDelay)
+	}
+	return time.Time{}
+}
+
+// Work implements river.Worker: an email no longer in the outbox is
+// cancelled; a sent one, or any without a Mailer, is done.
+func (w *OutboxWorker) Work(ctx context.Context, job *river.Job[jobs.OutboxEmailArgs]) error {
+	a := job.Args
+	e, err := store.Read(ctx, w.N.Store, func(tx store.ReadTx) (*store.OutboxEmail, error) { return tx.GetOutboxEmail(ctx, a.StoreID, a.EmailID) })
+	if returns.IsNotFound(err) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return fmt.Errorf("read outbox email %s: %w", a.EmailID, err)
+	}
+	return w.N.deliver(ctx, e, "", job.Attempt)
 }
 
 // EmailID is the outbox id of a return's email of a kind (deterministic,

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -67,12 +68,36 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.metrics.latency.WithLabelValues(ri.Pattern, r.Method).Observe(d.Seconds())
 			if s.accessLog {
 				httpx.Logger(r).LogAttrs(r.Context(), slog.LevelInfo, "request",
-					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", ri.Pattern),
+					slog.String("method", r.Method), slog.String("path", loggedPath(ri.Pattern, r.URL.Path)), slog.String("route", ri.Pattern),
 					slog.Int("status", status), slog.Int("bytes", sw.Bytes), slog.Duration("duration", d))
 			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// loggedPath is path as the access log shows it: the segments that the
+// route pattern takes as a {token} wildcard (the secret of an invitation
+// link, of an integration's inbound URL) are written "{token}", so that
+// a log never holds a secret that opens something.
+func loggedPath(pattern, path string) string {
+	_, pat, _ := strings.Cut(pattern, " ")
+	if pat == "" {
+		pat = pattern
+	}
+	if !strings.Contains(pat, "{token}") {
+		return path
+	}
+	ps, segs := strings.Split(pat, "/"), strings.Split(path, "/")
+	if len(ps) != len(segs) {
+		return path
+	}
+	for i, p := range ps {
+		if p == "{token}" {
+			segs[i] = "{token}"
+		}
+	}
+	return strings.Join(segs, "/")
 }
 
 // route answers the router's own 404 and 405 as problem+json (ServeMux

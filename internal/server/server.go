@@ -98,7 +98,7 @@ func New(cfg Config) *Server {
 	s.openapi = openAPIDocument(cat.Routes(), cfg.Version)
 	s.mux.HandleFunc("GET /openapi.json", s.serveOpenAPI)
 	s.mux.Handle("GET "+web.AssetPrefix, web.Assets()) // the web surfaces' shared assets
-	admin.New(admin.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, Shipping: sv.Shipping}).Mount(s.mux)
+	admin.New(admin.Config{App: sv.App, Webhooks: sv.Webhooks, Ecwid: sv.Ecwid, Refundid: sv.Refundid, Shipping: sv.Shipping, Users: sv.Users}).Mount(s.mux)
 	portal.New(portal.Config{App: sv.App, StatusKey: sv.PortalKey(), Catalog: sv.Catalog}).Mount(s.mux)
 
 	s.handler = s.observe(s.withDeadline(http.HandlerFunc(s.route)))

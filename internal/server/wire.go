@@ -17,6 +17,7 @@ import (
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/shipping/shipsvc"
 	"github.com/reboundhq/rebound/internal/store"
+	"github.com/reboundhq/rebound/internal/users"
 	"github.com/reboundhq/rebound/internal/webhooks"
 	"github.com/riverqueue/river"
 )
@@ -72,8 +73,11 @@ type Services struct {
 	// RedoLimiter and LoopLimiter limit each surface's requests per key
 	// (nil: no limit; a nil *ratelimit.Limiter allows everything).
 	RedoLimiter, LoopLimiter *ratelimit.Limiter
-	// Notifier composes and sends the shopper emails.
-	Notifier  *notify.Notifier
+	// Notifier composes and sends the shopper emails and invitations.
+	Notifier *notify.Notifier
+	// Users are the admin's users; an invitation queues its email
+	// (Notifier.QueueInvitation).
+	Users     *users.Service
 	portalKey []byte
 }
 
@@ -111,6 +115,7 @@ func NewServices(o Options) *Services {
 	}
 	s.Catalog = &ecwidsync.Catalog{Service: s.Ecwid}
 	s.Notifier = &notify.Notifier{Store: o.Store, Mailer: o.Mailer, StatusKey: s.portalKey, PublicURL: o.PublicURL}
+	s.Users = &users.Service{Store: o.Store, OnInvite: s.Notifier.QueueInvitation}
 	a.AddRMACreator(s.Ecwid)
 	return s
 }
@@ -127,7 +132,8 @@ func (s *Services) SetPublicURL(u string) {
 
 // Workers returns every background worker of Rebound, bound to the
 // services: webhook dispatch, delivery and fill; Ecwid mirror and
-// tracking. reg, when not nil, receives the webhook delivery metrics.
+// tracking; Refundid reconciliation; return labels; emails. reg, when
+// not nil, receives the webhook delivery metrics.
 func (s *Services) Workers(reg prometheus.Registerer, log *slog.Logger) *river.Workers {
 	cfg := s.WebhookWorkers
 	if reg != nil && cfg.Metrics == nil {

@@ -882,11 +882,18 @@ type PortalDraft struct {
 	CreatedAt, UpdatedAt time.Time
 }
 
-// OutboxEmail is an email to a shopper about one of a store's returns.
+// OutboxEmail is an email of a store: to a shopper about one of its
+// returns (ReturnID set), or to one of its admin users (UserID set: an
+// invitation).
 type OutboxEmail struct {
-	ID, StoreID, ReturnID string
+	ID, StoreID string
+	// ReturnID is the return the email is about, "" for none.
+	ReturnID string
+	// UserID is the admin user the email is to, "" for a shopper's email.
+	UserID string
 	// Kind is what the email announces (received, approved, refunded,
-	// credited, rejected); a return gets at most one of each.
+	// credited, rejected; invitation); a return, or a user, gets at most
+	// one of each.
 	Kind              string
 	To, Subject, Body string
 	CreatedAt         time.Time
@@ -920,7 +927,8 @@ type PortalWriter interface {
 	PutPortalDraft(ctx context.Context, d *PortalDraft) error
 	// AddOutboxEmail saves e (ID and CreatedAt set by the caller) and
 	// reports whether it is new: false, and nothing written, when the
-	// return already has an email of that kind.
+	// email's return and user (ReturnID, UserID) already have an email of
+	// that kind, or an email has its ID.
 	AddOutboxEmail(ctx context.Context, e *OutboxEmail) (bool, error)
 	// MarkEmailSent records that the store's email was sent at Now.
 	MarkEmailSent(ctx context.Context, storeID, id string) error

@@ -51,6 +51,9 @@ func (r Role) CanManageSettings() bool { return r == RoleOwner }
 // CanReview: approve, reject, flag, re-open and comment on returns.
 func (r Role) CanReview() bool { return r == RoleOwner || r == RoleAgent }
 
+// CanBuyLabels: buy and replace return labels.
+func (r Role) CanBuyLabels() bool { return r == RoleOwner || r == RoleAgent }
+
 // CanProcess: receive and process returns (item decisions).
 func (r Role) CanProcess() bool { return r.Valid() }
 
@@ -66,6 +69,10 @@ const (
 // Service is the users' use cases over a store.
 type Service struct {
 	Store store.Store
+	// OnInvite, when set, runs in the transaction that creates an
+	// invitation (notify.Notifier.QueueInvitation queues its email); its
+	// error aborts the invitation.
+	OnInvite func(ctx context.Context, tx store.Tx, inv Invitation) error
 	// Params are the argon2id parameters of new hashes; nil is
 	// argon2id.DefaultParams (64 MiB, 1 pass, 2 lanes: OWASP's minimum).
 	// Existing hashes carry their own parameters.
@@ -157,14 +164,35 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// InviteInput is an invitation to make.
+type InviteInput struct {
+	Email string
+	Role  Role
+	// InvitedBy is the inviting user's email ("" when unknown), told to
+	// the invitee.
+	InvitedBy string
+	// Link makes the invitation's accept URL from its token (nil: no URL).
+	Link func(token string) string
+}
+
+// Invitation is an invitation just made, as OnInvite sees it. Token is the
+// secret the invitee signs up with (only its hash is stored): never log it.
+type Invitation struct {
+	User      *store.User
+	Token     string
+	URL       string // Link(Token), or ""
+	InvitedBy string
+}
+
 // Invite adds a user who sets a password through the returned token
-// (AcceptInvite) within InviteTTL. Errors as Create.
-func (s *Service) Invite(ctx context.Context, storeID, email string, role Role) (*store.User, string, error) {
-	email, err := NormalizeEmail(email)
+// (AcceptInvite) within InviteTTL, and runs OnInvite in the same
+// transaction. Errors as Create, and OnInvite's.
+func (s *Service) Invite(ctx context.Context, storeID string, in InviteInput) (*store.User, string, error) {
+	email, err := NormalizeEmail(in.Email)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := checkRole(role); err != nil {
+	if err := checkRole(in.Role); err != nil {
 		return nil, "", err
 	}
 	var b [24]byte
@@ -173,9 +201,22 @@ func (s *Service) Invite(ctx context.Context, storeID, email string, role Role) 
 	var u *store.User
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		now := tx.Now()
-		u = &store.User{ID: returns.NewID(now), StoreID: storeID, Email: email, Role: string(role),
+		u = &store.User{ID: returns.NewID(now), StoreID: storeID, Email: email, Role: string(in.Role),
 			InviteHash: hashToken(tok), InviteExpiresAt: now.Add(InviteTTL), CreatedAt: now, UpdatedAt: now}
-		return tx.CreateUser(ctx, u)
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if s.OnInvite == nil {
+			return nil
+		}
+		inv := Invitation{User: u, Token: tok, InvitedBy: in.InvitedBy}
+		if in.Link != nil {
+			inv.URL = in.Link(tok)
+		}
+		if err := s.OnInvite(ctx, tx, inv); err != nil {
+			return fmt.Errorf("invite %s: %w", email, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, "", err

@@ -48,7 +48,7 @@ func TestUsersLifecycle(t *testing.T) {
 		if _, _, err := svc.Create(ctx, s.ID, "owner@example.com", users.RoleAgent, ""); returns.ErrorCode(err) != returns.ECONFLICT {
 			t.Fatalf("duplicate: %v", err)
 		}
-		inv, tok, err := svc.Invite(ctx, s.ID, "agent@example.com", users.RoleAgent)
+		inv, tok, err := svc.Invite(ctx, s.ID, users.InviteInput{Email: "agent@example.com", Role: users.RoleAgent})
 		if err != nil {
 			t.Fatal(err)
 		}

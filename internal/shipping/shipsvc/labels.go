@@ -175,19 +175,13 @@ func (w *LabelWorker) Work(ctx context.Context, job *river.Job[jobs.ShippingLabe
 	if carrierID == "" {
 		return s.labelFailed(ctx, a, job, errors.New("the return policy has no autoLabel carrier and service"), false)
 	}
-	ds, err := destinationsOf(st)
+	from, to, err := returnAddresses(r, st)
+	if returns.ErrorCode(err) == returns.EUNPROCESSABLE {
+		return s.labelFailed(ctx, a, job, errors.New("the store has no return destination (PUT /v2.2/stores/{storeId}/destinations)"), false)
+	}
 	if err != nil {
 		return err
 	}
-	var to shipping.Address
-	if r.Destination != nil {
-		to = destinationAddress(r.Destination)
-	} else if d, ok := ds.Choose(r); ok {
-		to = d.ShippingAddress()
-	} else {
-		return s.labelFailed(ctx, a, job, errors.New("the store has no return destination (PUT /v2.2/stores/{storeId}/destinations)"), false)
-	}
-	from := shopperAddress(r)
 	p, err := s.Buy(ctx, a.StoreID, BuyInput{CarrierID: carrierID, Service: service, IdempotencyKey: labelKey(r.ID, a.Generation),
 		ReturnID: r.ID, Request: shipping.QuoteRequest{From: from, To: to, IsReturn: true, Parcel: shipping.Parcel{Weight: weight}}})
 	if err != nil {
@@ -195,6 +189,30 @@ func (w *LabelWorker) Work(ctx context.Context, job *river.Job[jobs.ShippingLabe
 		return s.labelFailed(ctx, a, job, err, retry)
 	}
 	return s.setLabel(ctx, p)
+}
+
+// errNoDestination is returnAddresses' error for a store without a return
+// destination.
+var errNoDestination = &returns.Error{Code: returns.EUNPROCESSABLE, Field: "destination",
+	Message: "the store has no return destination to send the parcel to (Settings → Destinations, or PUT /v2.2/stores/{storeId}/destinations)"}
+
+// returnAddresses are the addresses of r's label: from the shopper's
+// address to the return's destination, else the one the store's rules
+// choose. EUNPROCESSABLE (field "destination") when the store has none.
+func returnAddresses(r *returns.Return, st *store.ShippingSettings) (from, to shipping.Address, err error) {
+	from = shopperAddress(r)
+	if r.Destination != nil {
+		return from, destinationAddress(r.Destination), nil
+	}
+	ds, err := destinationsOf(st)
+	if err != nil {
+		return from, to, err
+	}
+	d, ok := ds.Choose(r)
+	if !ok {
+		return from, to, errNoDestination
+	}
+	return from, d.ShippingAddress(), nil
 }
 
 func shopperAddress(r *returns.Return) shipping.Address {
@@ -338,19 +356,13 @@ func (s *Service) ReplaceLabel(ctx context.Context, storeID, returnID string) (*
 	if err != nil {
 		return nil, err
 	}
-	if r.Status == returns.StatusDeleted || r.Status == returns.StatusRejected {
-		return nil, returns.Errorf(returns.ECONFLICT, "return %s is %s: no label is bought for it", r.ID, r.Status)
+	if err := labelable(r); err != nil {
+		return nil, err
 	}
 	gen := len(shipments)
-	var cur *Purchase
-	if r.Label != nil && r.Label.ShipmentID != "" {
-		for _, rec := range shipments {
-			if rec.ID == r.Label.ShipmentID && rec.VoidedAt == nil {
-				if cur, err = PurchaseOf(rec); err != nil {
-					return nil, err
-				}
-			}
-		}
+	cur, err := currentPurchase(r, shipments)
+	if err != nil {
+		return nil, err
 	}
 	if cur == nil && len(shipments) == 0 {
 		pol, err := store.Read(ctx, s.Store, func(tx store.ReadTx) (returns.Policy, error) { return tx.GetPolicy(ctx, storeID) })
@@ -361,14 +373,8 @@ func (s *Service) ReplaceLabel(ctx context.Context, storeID, returnID string) (*
 			return nil, returns.Errorf(returns.EUNPROCESSABLE, "the return has no label Rebound bought and the return policy has no autoLabel carrier")
 		}
 	}
-	if cur != nil {
-		c, err := s.carrier(ctx, storeID, cur.Record.Carrier)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.Void(ctx, cur.Shipment.Ref); err != nil {
-			return nil, AppError(err, nil)
-		}
+	if err := s.voidAtCarrier(ctx, storeID, cur); err != nil {
+		return nil, err
 	}
 	var out *returns.Return
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
@@ -379,45 +385,11 @@ func (s *Service) ReplaceLabel(ctx context.Context, storeID, returnID string) (*
 		out = r
 		var evs []returns.TimelineEvent
 		if cur != nil {
-			rec, err := tx.GetShipment(ctx, storeID, cur.Record.ID)
+			ev, err := s.recordVoid(ctx, tx, r, cur.Record.ID, actor, "a replacement is being bought")
 			if err != nil {
 				return err
 			}
-			p, err := PurchaseOf(rec)
-			if err != nil {
-				return err
-			}
-			if rec.VoidedAt == nil {
-				now := s.now()
-				rec.VoidedAt = &now
-				p.Shipment.Status = shipping.StatusCancelled
-				p.Events = append(p.Events, shipping.TrackingEvent{Time: now, Status: shipping.StatusCancelled, Message: "Label voided"})
-				if err := p.encode(); err != nil {
-					return err
-				}
-				if err := tx.UpdateShipment(ctx, rec); err != nil {
-					return err
-				}
-				c := &store.InvoiceCharge{StoreID: storeID, Key: "void:" + rec.ID, Kind: store.ChargeVoid, ReturnID: returnID,
-					ShipmentID: rec.ID, TrackingNumber: p.Shipment.TrackingNumber, Carrier: p.Shipment.Carrier, Service: p.Shipment.Service,
-					Description: fmt.Sprintf("Credit: voided label %s", p.Shipment.TrackingNumber), Quantity: 1,
-					UnitPrice: -p.Shipment.Rate.Amount, Currency: p.Shipment.Rate.Currency, At: now}
-				if err := orderOf(ctx, tx, c); err != nil {
-					return err
-				}
-				if _, err := invoices.AddCharge(ctx, tx, c); err != nil {
-					return err
-				}
-			}
-			if r.Label != nil && r.Label.ShipmentID == rec.ID {
-				l := *r.Label
-				l.Status = string(shipping.StatusCancelled)
-				r.Label = &l
-				r.UpdatedAt = tx.Now()
-			}
-			evs = append(evs, returns.Note(r, returns.TimelineShipmentUpdated, actor, tx.Now(),
-				fmt.Sprintf("Label %s voided; a replacement is being bought.", p.Shipment.TrackingNumber),
-				map[string]any{"trackingNumber": p.Shipment.TrackingNumber, "status": string(shipping.StatusCancelled)}))
+			evs = append(evs, ev)
 		} else {
 			evs = append(evs, returns.Note(r, TimelineLabelVoided, actor, tx.Now(), "A return label is being bought.", nil))
 		}
@@ -433,4 +405,89 @@ func (s *Service) ReplaceLabel(ctx context.Context, storeID, returnID string) (*
 		return nil, err
 	}
 	return out, nil
+}
+
+// labelable refuses a label for a deleted or rejected return (ECONFLICT).
+func labelable(r *returns.Return) error {
+	if r.Status == returns.StatusDeleted || r.Status == returns.StatusRejected {
+		return returns.Errorf(returns.ECONFLICT, "return %s is %s: no label is bought for it", r.ID, r.Status)
+	}
+	return nil
+}
+
+// currentPurchase is the shipment of r's current label among its
+// shipments, when Rebound bought it and it is not voided; nil otherwise.
+func currentPurchase(r *returns.Return, shipments []*store.ShipmentRecord) (*Purchase, error) {
+	if r.Label == nil || r.Label.ShipmentID == "" {
+		return nil, nil
+	}
+	for _, rec := range shipments {
+		if rec.ID == r.Label.ShipmentID && rec.VoidedAt == nil {
+			return PurchaseOf(rec)
+		}
+	}
+	return nil, nil
+}
+
+// voidAtCarrier voids cur's label at its carrier (nothing for nil): the
+// carrier's refusal (the parcel moved) maps through AppError.
+func (s *Service) voidAtCarrier(ctx context.Context, storeID string, cur *Purchase) error {
+	if cur == nil {
+		return nil
+	}
+	c, err := s.carrier(ctx, storeID, cur.Record.Carrier)
+	if err != nil {
+		return err
+	}
+	if err := c.Void(ctx, cur.Shipment.Ref); err != nil {
+		return AppError(err, nil)
+	}
+	return nil
+}
+
+// recordVoid records in tx that the shipment, voided at its carrier, is
+// cancelled: its status and tracking event, the invoice's credit row (once)
+// and, when it is r's label, the label's status (r is updated by the
+// caller). It returns the timeline event to record with the change, whose
+// message ends with why.
+func (s *Service) recordVoid(ctx context.Context, tx store.Tx, r *returns.Return, shipmentID string, by returns.Actor, why string) (returns.TimelineEvent, error) {
+	rec, err := tx.GetShipment(ctx, r.StoreID, shipmentID)
+	if err != nil {
+		return returns.TimelineEvent{}, err
+	}
+	p, err := PurchaseOf(rec)
+	if err != nil {
+		return returns.TimelineEvent{}, err
+	}
+	if rec.VoidedAt == nil {
+		now := s.now()
+		rec.VoidedAt = &now
+		p.Shipment.Status = shipping.StatusCancelled
+		p.Events = append(p.Events, shipping.TrackingEvent{Time: now, Status: shipping.StatusCancelled, Message: "Label voided"})
+		if err := p.encode(); err != nil {
+			return returns.TimelineEvent{}, err
+		}
+		if err := tx.UpdateShipment(ctx, rec); err != nil {
+			return returns.TimelineEvent{}, err
+		}
+		c := &store.InvoiceCharge{StoreID: r.StoreID, Key: "void:" + rec.ID, Kind: store.ChargeVoid, ReturnID: r.ID,
+			ShipmentID: rec.ID, TrackingNumber: p.Shipment.TrackingNumber, Carrier: p.Shipment.Carrier, Service: p.Shipment.Service,
+			Description: fmt.Sprintf("Credit: voided label %s", p.Shipment.TrackingNumber), Quantity: 1,
+			UnitPrice: -p.Shipment.Rate.Amount, Currency: p.Shipment.Rate.Currency, At: now}
+		if err := orderOf(ctx, tx, c); err != nil {
+			return returns.TimelineEvent{}, err
+		}
+		if _, err := invoices.AddCharge(ctx, tx, c); err != nil {
+			return returns.TimelineEvent{}, err
+		}
+	}
+	if r.Label != nil && r.Label.ShipmentID == rec.ID {
+		l := *r.Label
+		l.Status = string(shipping.StatusCancelled)
+		r.Label = &l
+		r.UpdatedAt = tx.Now()
+	}
+	return returns.Note(r, returns.TimelineShipmentUpdated, by, tx.Now(),
+		fmt.Sprintf("Label %s voided; %s.", p.Shipment.TrackingNumber, why),
+		map[string]any{"trackingNumber": p.Shipment.TrackingNumber, "status": string(shipping.StatusCancelled)}), nil
 }

@@ -96,12 +96,12 @@ func (t *Tx) PutPortalDraft(ctx context.Context, d *store.PortalDraft) error {
 	return nil
 }
 
-const emailCols = `id, store_id, return_id, kind, recipient, subject, body, created_at, sent_at`
+const emailCols = `id, store_id, return_id, user_id, kind, recipient, subject, body, created_at, sent_at`
 
 func scanEmail(r Row) (*store.OutboxEmail, error) {
 	var e store.OutboxEmail
 	var created, sent int64
-	if err := r.Scan(&e.ID, &e.StoreID, &e.ReturnID, &e.Kind, &e.To, &e.Subject, &e.Body, &created, &sent); err != nil {
+	if err := r.Scan(&e.ID, &e.StoreID, &e.ReturnID, &e.UserID, &e.Kind, &e.To, &e.Subject, &e.Body, &created, &sent); err != nil {
 		return nil, err
 	}
 	e.CreatedAt = FromUS(created)
@@ -147,9 +147,9 @@ func (t *Tx) GetOutboxEmail(ctx context.Context, storeID, id string) (*store.Out
 
 // AddOutboxEmail implements store.Tx.
 func (t *Tx) AddOutboxEmail(ctx context.Context, e *store.OutboxEmail) (bool, error) {
-	n, err := t.exec(ctx, `INSERT INTO email_outbox (`+emailCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
-		ON CONFLICT (store_id, return_id, kind) DO NOTHING`,
-		e.ID, e.StoreID, e.ReturnID, e.Kind, e.To, e.Subject, e.Body, US(e.CreatedAt))
+	n, err := t.exec(ctx, `INSERT INTO email_outbox (`+emailCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+		ON CONFLICT DO NOTHING`,
+		e.ID, e.StoreID, e.ReturnID, e.UserID, e.Kind, e.To, e.Subject, e.Body, US(e.CreatedAt))
 	if err != nil {
 		return false, fmt.Errorf("add email: %w", err)
 	}

@@ -61,6 +61,7 @@ var contract = []struct {
 	{"Shipments", testShipments},
 	{"CarrierRecords", testCarrierRecords},
 	{"Invoices", testInvoices},
+	{"OutboxEmails", testOutboxEmails},
 }
 
 // Exercise runs the whole store contract suite against the backend that

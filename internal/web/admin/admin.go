@@ -17,7 +17,8 @@
 //
 // Roles (users.Role): owner may do everything; agent everything but
 // settings, whose links are hidden and whose URLs answer 403; warehouse
-// finds, opens and processes returns only.
+// finds, opens, processes returns and prints their labels only (buying a
+// label answers it 403).
 package admin
 
 import (
@@ -61,8 +62,11 @@ type Config struct {
 	Webhooks *webhooks.Service
 	Ecwid    *ecwidsync.Service
 	Refundid *refundidsync.Service
-	Users    *users.Service
-	// Shipping serves the destinations page (nil: no such page).
+	// Users are the admin's users (nil: a users.Service over App.Store
+	// whose invitations send no email).
+	Users *users.Service
+	// Shipping serves the destinations page and the return label pages
+	// (nil: no such pages).
 	Shipping *shipsvc.Service
 	// SignInPerMinute limits sign-in attempts per email (default 10; a
 	// burst of as many); a client address may make five times as many.
@@ -171,6 +175,7 @@ type perm int
 const (
 	permAny perm = iota
 	permReview
+	permLabels
 	permSettings
 )
 
@@ -180,6 +185,8 @@ func (p perm) allows(role users.Role) bool {
 		return role.CanManageSettings()
 	case permReview:
 		return role.CanReview()
+	case permLabels:
+		return role.CanBuyLabels()
 	}
 	return role.CanProcess()
 }
@@ -195,6 +202,7 @@ type page struct {
 
 func (p *page) CanSettings() bool { return p.Role.CanManageSettings() }
 func (p *page) CanReview() bool   { return p.Role.CanReview() }
+func (p *page) CanLabels() bool   { return p.Role.CanBuyLabels() }
 
 type pageHandler func(w http.ResponseWriter, r *http.Request, p *page)
 

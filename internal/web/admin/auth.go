@@ -29,6 +29,9 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST "+Prefix+"/returns/{id}/comments", h.auth(permReview, h.addComment))
 	m.HandleFunc("POST "+Prefix+"/returns/{id}/process/preview", h.auth(permAny, h.processPreview))
 	m.HandleFunc("POST "+Prefix+"/returns/{id}/process", h.auth(permAny, h.process))
+	m.HandleFunc("GET "+Prefix+"/returns/{id}/label", h.auth(permLabels, h.labelPage))
+	m.HandleFunc("POST "+Prefix+"/returns/{id}/label", h.auth(permLabels, h.buyLabel))
+	m.HandleFunc("GET "+Prefix+"/returns/{id}/labels/{shipment}", h.auth(permAny, h.labelPDF))
 
 	m.HandleFunc("GET "+Prefix+"/settings", h.auth(permSettings, func(w http.ResponseWriter, r *http.Request, p *page) {
 		http.Redirect(w, r, Prefix+"/settings/policy", http.StatusSeeOther)
@@ -43,6 +46,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"/settings/integrations", h.auth(permSettings, h.integrationsPage))
 	m.HandleFunc("POST "+Prefix+"/settings/integrations/ecwid", h.auth(permSettings, h.connectEcwid))
 	m.HandleFunc("POST "+Prefix+"/settings/integrations/ecwid/disconnect", h.auth(permSettings, h.disconnectEcwid))
+	m.HandleFunc("POST "+Prefix+"/settings/integrations/refundid", h.auth(permSettings, h.connectRefundid))
 	m.HandleFunc("POST "+Prefix+"/settings/integrations/refundid/disconnect", h.auth(permSettings, h.disconnectRefundid))
 	m.HandleFunc("GET "+Prefix+"/settings/webhooks", h.auth(permSettings, h.webhooksPage))
 	m.HandleFunc("POST "+Prefix+"/settings/webhooks", h.auth(permSettings, h.createWebhook))

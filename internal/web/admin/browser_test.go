@@ -142,9 +142,28 @@ func TestBrowserAdmin(t *testing.T) {
 			t.Errorf("the page does not show the refund")
 		}
 		b.checkA11y("return (complete)")
+		// The label page with rates (the built-in carrier, a destination).
+		table, err := os.ReadFile("../../shipping/ratetable/testdata/example.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.api("PUT", "/v2.2/stores/"+e.storeID+"/shipping/rate-table", table, 200)
+		e.api("PUT", "/v2.2/stores/"+e.storeID+"/destinations", []byte(`{"default":"east","destinations":[{"id":"east","name":"Acme East","address":{"line1":"1 Dock Rd","city":"Newark","state":"NJ","postalCode":"07102","country":"US"}}],"rules":[]}`), 200)
 		for _, p := range []string{"/admin/settings/policy", "/admin/settings/integrations", "/admin/settings/webhooks", "/admin/settings/keys", "/admin/settings/users", "/admin/returns?tab=complete"} {
 			b.run(chromedp.Navigate(base+p), chromedp.WaitVisible(`main`))
 			b.checkA11y(p)
+		}
+		b.run(chromedp.Navigate(base+"/admin/returns/"+e.returnID+"/label"), chromedp.WaitReady(`input[name=rate]`))
+		b.checkA11y("return label")
+		// Replacing the label: the confirmation page, then the new label.
+		b.run(chromedp.Click(`form[action$="/label"][method="post"] button`), chromedp.WaitReady(`input[name=confirm]`))
+		if h := b.text("main h1"); h != "Replace the label?" {
+			t.Errorf("confirmation page: %q", h)
+		}
+		b.checkA11y("replace the label")
+		b.run(chromedp.Click(`form[action$="/label"] button`), chromedp.WaitVisible(`.flash`))
+		if l := e.ret().Label; l == nil || !strings.HasPrefix(l.TrackingNumber, "RB") {
+			t.Errorf("label after the replacement: %+v", l)
 		}
 
 		// An agent: no settings link, 403 on settings.

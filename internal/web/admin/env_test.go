@@ -18,6 +18,7 @@ import (
 	"github.com/reboundhq/rebound/internal/ecwid/ecwidtest"
 	"github.com/reboundhq/rebound/internal/ecwidsync"
 	"github.com/reboundhq/rebound/internal/examples"
+	"github.com/reboundhq/rebound/internal/notify"
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/secrets"
 	"github.com/reboundhq/rebound/internal/server"
@@ -44,14 +45,17 @@ type env struct {
 	users    *users.Service
 }
 
-func newEnv(t *testing.T, st store.Store) *env {
+func newEnv(t *testing.T, st store.Store) *env { t.Helper(); return newEnvMail(t, st, nil) }
+
+// newEnvMail is newEnv with a mailer for the emails (nil: the outbox only).
+func newEnvMail(t *testing.T, st store.Store, m notify.Mailer) *env {
 	t.Helper()
 	ctx := context.Background()
 	box, err := secrets.New(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv := server.NewServices(server.Options{Store: st, Secrets: box,
+	sv := server.NewServices(server.Options{Store: st, Secrets: box, Mailer: m,
 		EcwidOptions: []ecwid.Option{ecwid.WithLimiter(nil), ecwid.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)}})
 	srv := httptest.NewServer(server.New(server.Config{Services: sv}))
 	t.Cleanup(srv.Close)

@@ -85,7 +85,7 @@ func TestAdminPortalDestinationsEmails(t *testing.T) {
 		}
 
 		r = c.get("/admin/settings/emails")
-		mustContain(t, r, "Shopper emails", "jane.doe@example.com", "We received your return request – Acme Outdoor", "not sent (outbox)",
+		mustContain(t, r, "<h1>Emails</h1>", "jane.doe@example.com", "We received your return request – Acme Outdoor", "not sent (outbox)",
 			`href="/admin/returns/`+e.returnID+`"`, "/portal/acme-outdoor/returns/"+e.returnID+"?t=")
 
 		a := e.client()

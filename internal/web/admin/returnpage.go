@@ -69,6 +69,9 @@ type returnData struct {
 	OpenItems []returns.ReturnItem
 	EcwidURL  string
 	Decisions map[string]itemForm // the process form's values (after an error)
+	// CanLabel: the user may buy (or replace) the return's label, and it
+	// may have one.
+	CanLabel bool
 }
 
 type itemForm struct {
@@ -102,6 +105,7 @@ func (h *Handler) loadReturn(w http.ResponseWriter, r *http.Request, p *page) (*
 		}
 	}
 	d.CanDecide = processable(d.R.Status) && len(d.OpenItems) > 0
+	d.CanLabel = h.ship != nil && p.CanLabels() && d.R.Status != returns.StatusDeleted && d.R.Status != returns.StatusRejected
 	if d.R.EcwidOrderID != "" && h.ecwid != nil {
 		if c, err := h.ecwid.Get(ctx, p.Store.ID); err == nil {
 			d.EcwidURL = fmt.Sprintf("https://my.ecwid.com/store/%d#order:id=%s", c.Integration.EcwidStoreID, d.R.EcwidOrderID)

@@ -216,6 +216,14 @@ type integrationsData struct {
 	Ecwid    *ecwidsync.Connection
 	Refundid *refundidsync.Connection
 	Form     map[string]string
+	// RefundidOn: the Refundid integration is configured (its form shown).
+	RefundidOn   bool
+	RefundidForm refundidForm
+	// RefundidToken is the bearer token Connect generated, shown this
+	// once; RefundidSaved that the connection was just saved.
+	RefundidToken string
+	RefundidSaved bool
+	RefundidHosts []refundidsync.Host
 }
 
 func (h *Handler) integrations(r *http.Request, p *page) (integrationsData, error) {
@@ -231,7 +239,8 @@ func (h *Handler) integrations(r *http.Request, p *page) (integrationsData, erro
 		if err != nil && !returns.IsNotFound(err) {
 			return d, err
 		}
-		d.Refundid = rc
+		d.Refundid, d.RefundidOn, d.RefundidHosts = rc, true, refundidsync.Hosts()
+		d.RefundidForm = refundidFormOf(rc)
 	}
 	return d, nil
 }
@@ -520,6 +529,7 @@ type usersData struct {
 	Users     []*store.User
 	Roles     []users.Role
 	InviteURL string
+	Invited   string // the invitee's email, with InviteURL
 	Email     string
 	Role      string
 	Me        string
@@ -550,18 +560,19 @@ func (h *Handler) inviteUser(w http.ResponseWriter, r *http.Request, p *page) {
 	role := f.Choice("role", []string{"owner", "agent", "warehouse"}, "Choose a role.")
 	d := usersData{Email: email, Role: role}
 	if f.Errors.OK() {
-		_, tok, err := h.users.Invite(r.Context(), p.Store.ID, email, users.Role(role))
+		scheme := "http"
+		if web.IsHTTPS(r) {
+			scheme = "https"
+		}
+		link := func(tok string) string { return scheme + "://" + r.Host + Prefix + "/invite/" + tok }
+		u, tok, err := h.users.Invite(r.Context(), p.Store.ID, users.InviteInput{Email: email, Role: users.Role(role), InvitedBy: p.User.Email, Link: link})
 		if code := returns.ErrorCode(err); code == returns.EINVALID || code == returns.ECONFLICT {
 			f.Errors.Add("email", returns.ErrorMessage(err))
 		} else if err != nil {
 			h.fail(w, r, p, err)
 			return
 		} else {
-			scheme := "http"
-			if web.IsHTTPS(r) {
-				scheme = "https"
-			}
-			d = usersData{Role: string(users.RoleAgent), InviteURL: scheme + "://" + r.Host + Prefix + "/invite/" + tok}
+			d = usersData{Role: string(users.RoleAgent), InviteURL: link(tok), Invited: u.Email}
 		}
 	}
 	status := http.StatusOK
