@@ -31,7 +31,7 @@ type SyncResult struct {
 // alone. A lone call is never delayed. If a group's transaction fails,
 // each of its calls is run alone, so that each gets its own answer.
 func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (*SyncResult, error) {
-	req := &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	req := &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1)}
 	if err := a.orders.do(req, a.syncGroup); err != nil {
 		return nil, fmt.Errorf("sync order: %w", err)
 	}
@@ -46,51 +46,66 @@ type syncReq struct {
 	ctx     context.Context
 	storeID string
 	res     *SyncResult
-	done    chan error    // the outcome, sent once
-	lead    chan struct{} // this call is to run the next group
+	done    chan error // the outcome, sent once
+	taken   bool       // in a group (guarded by syncGroup.mu)
 }
 
-// syncGroup collects concurrent SyncOrder calls. At most one group runs
-// at a time; its leader is the call that found none running, or the
-// first one waiting when the group before ended (so no caller runs
-// another's group after its own has been answered for longer than one
-// group). When no group runs, nothing waits.
+// maxSyncLeaders is how many groups may run at once: several, so that the
+// database works on one group's statements and commit while the next
+// group is being assembled and encoded (one at a time leaves PostgreSQL
+// idle between groups), few, so that groups stay large.
+const maxSyncLeaders = 4
+
+// syncGroup collects concurrent SyncOrder calls. At most maxSyncLeaders
+// groups run at a time. A call that finds a group free leads one: its own
+// call and the oldest waiting ones, up to maxSyncGroup. The others wait
+// until a group ends; then each either was answered (it went in a group)
+// or may lead the next. When fewer than maxSyncLeaders groups run, nothing
+// waits.
 type syncGroup struct {
 	mu      sync.Mutex
-	running bool
+	free    *sync.Cond // a group ended
+	running int
 	pending []*syncReq
 }
 
-// do queues req and returns its outcome, running groups with run while it
-// leads.
+// do queues req and returns its outcome, running a group with run when
+// it leads one.
 func (g *syncGroup) do(req *syncReq, run func([]*syncReq)) error {
 	g.mu.Lock()
-	g.pending = append(g.pending, req)
-	if g.running {
-		g.mu.Unlock()
-		select {
-		case err := <-req.done:
-			return err
-		case <-req.lead:
-		}
-		g.mu.Lock()
-	} else {
-		g.running = true
+	if g.free == nil {
+		g.free = sync.NewCond(&g.mu)
 	}
-	// Leading: req is first among the pending, so it is in this group.
-	n := min(len(g.pending), maxSyncGroup)
-	group := append([]*syncReq(nil), g.pending[:n]...)
-	g.pending = append(g.pending[:0:0], g.pending[n:]...)
+	g.pending = append(g.pending, req)
+	for !req.taken && g.running >= maxSyncLeaders {
+		g.free.Wait()
+	}
+	if req.taken {
+		g.mu.Unlock()
+		return <-req.done
+	}
+	g.running++
+	group := []*syncReq{req}
+	req.taken = true
+	rest := g.pending[:0:0]
+	for _, r := range g.pending {
+		switch {
+		case r == req:
+		case len(group) < maxSyncGroup:
+			r.taken = true
+			group = append(group, r)
+		default:
+			rest = append(rest, r)
+		}
+	}
+	g.pending = rest
 	g.mu.Unlock()
 
 	run(group)
 
 	g.mu.Lock()
-	if len(g.pending) > 0 {
-		g.pending[0].lead <- struct{}{}
-	} else {
-		g.running = false
-	}
+	g.running--
+	g.free.Broadcast()
 	g.mu.Unlock()
 	return <-req.done
 }

@@ -20,7 +20,7 @@ func syncTestOrder(ext string, updated time.Time) *returns.Order {
 }
 
 func newSyncReq(ctx context.Context, storeID string, o *returns.Order) *syncReq {
-	return &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1), lead: make(chan struct{}, 1)}
+	return &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1)}
 }
 
 // newSyncTest is an App over st with a store, and the orders' base time.
