@@ -32,6 +32,7 @@ type App struct {
 	rmas   []RMACreator
 	keys   keyCache
 	orders syncGroup
+	counts countCache
 }
 
 // New returns an App over st.

@@ -25,6 +25,7 @@ func (a *App) OnReturnChange(h ChangeHook) { a.hooks = append(a.hooks, h) }
 // ChangeHooks add. Every use case that changes a return, in this package or
 // in an integration, records the change through it.
 func (a *App) RecordChange(ctx context.Context, tx store.Tx, r *returns.Return, kind string, evs ...returns.TimelineEvent) error {
+	a.counts.changed(r.StoreID)
 	changes := make([]string, 0, len(evs))
 	for i := range evs {
 		if err := tx.AddTimelineEvent(ctx, r.StoreID, &evs[i]); err != nil {

@@ -66,6 +66,10 @@ func TestPreviewProcessMatchesProcess(t *testing.T) {
 		if !pv.Done || pv.Return.Totals.Refund == 0 {
 			t.Fatalf("preview = done %v totals %+v", pv.Done, pv.Return.Totals)
 		}
+		before, err := a.CountReturnsByStatus(ctx, s.ID) // now cached
+		if err != nil || before[r.Status] != 1 || before[returns.StatusComplete] != 0 {
+			t.Fatalf("counts before = %v, %v", before, err)
+		}
 		done, err := a.ProcessReturn(ctx, returns.Actor{Kind: returns.ActorMerchant, ID: "t"}, s.ID, r.ID, in, "")
 		if err != nil {
 			t.Fatal(err)
@@ -73,6 +77,10 @@ func TestPreviewProcessMatchesProcess(t *testing.T) {
 		if done.Return.Totals != pv.Return.Totals || len(done.Return.Adjustments) != len(pv.Return.Adjustments) {
 			t.Errorf("processed totals %+v (%d adjustments), preview %+v (%d)", done.Return.Totals, len(done.Return.Adjustments),
 				pv.Return.Totals, len(pv.Return.Adjustments))
+		}
+		// The change dropped the cached counts.
+		if after, err := a.CountReturnsByStatus(ctx, s.ID); err != nil || after[returns.StatusComplete] != 1 || after[r.Status] != 0 {
+			t.Errorf("counts after processing = %v, %v", after, err)
 		}
 		bad := "12.345"
 		if _, err := a.PreviewProcess(ctx, s.ID, r.ID, []app.ItemDecisionInput{{ItemID: r.Items[0].ID, Adjustment: &bad}}); returns.ErrorCode(err) != returns.EINVALID {

@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reboundhq/rebound/internal/returns"
@@ -174,8 +176,63 @@ func (a *App) SearchReturns(ctx context.Context, storeID, s string) ([]*returns.
 	return out, nil
 }
 
+// CountsTTL is how long CountReturnsByStatus reuses a store's counts.
+// Counting reads every return of the store (tens of milliseconds at
+// 100,000), and the admin's queue shows the counts on every page; a change
+// made through this App drops them at once (as it is recorded, so a count
+// read in the instant before that change commits may be kept), and only
+// another process's changes (a replica, the worker) show this late.
+const CountsTTL = 5 * time.Second
+
+// countCache keeps recent per-store status counts. gen counts the changes
+// recorded per store, so that counts read while a change was being made
+// are not kept.
+type countCache struct {
+	mu  sync.Mutex
+	m   map[string]cachedCounts
+	gen map[string]uint64
+}
+
+type cachedCounts struct {
+	counts map[returns.Status]int
+	at     time.Time
+}
+
+// changed forgets storeID's counts (a return of it changed).
+func (c *countCache) changed(storeID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == nil {
+		c.gen = map[string]uint64{}
+	}
+	c.gen[storeID]++
+	delete(c.m, storeID)
+}
+
 // CountReturnsByStatus returns how many of the store's returns are in each
-// status (deleted ones left out).
+// status (deleted ones left out), as of at most CountsTTL ago (see there).
+// The map is the caller's.
 func (a *App) CountReturnsByStatus(ctx context.Context, storeID string) (map[returns.Status]int, error) {
-	return store.Read(ctx, a.Store, func(tx store.ReadTx) (map[returns.Status]int, error) { return tx.CountReturnsByStatus(ctx, storeID) })
+	c := &a.counts
+	c.mu.Lock()
+	e, ok := c.m[storeID]
+	gen := c.gen[storeID]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < CountsTTL {
+		return maps.Clone(e.counts), nil
+	}
+	at := time.Now()
+	counts, err := store.Read(ctx, a.Store, func(tx store.ReadTx) (map[returns.Status]int, error) { return tx.CountReturnsByStatus(ctx, storeID) })
+	if err != nil {
+		return nil, fmt.Errorf("count returns: %w", err)
+	}
+	c.mu.Lock()
+	if c.gen[storeID] == gen {
+		if c.m == nil || len(c.m) > 10_000 {
+			c.m = map[string]cachedCounts{}
+		}
+		c.m[storeID] = cachedCounts{counts: maps.Clone(counts), at: at}
+	}
+	c.mu.Unlock()
+	return counts, nil
 }
