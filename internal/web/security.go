@@ -35,7 +35,7 @@ func Protect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [16]byte
 		_, _ = rand.Read(b[:])
-		nonce := base64.RawStdEncoding.EncodeToString(b[:])
+		nonce := base64.RawURLEncoding.EncodeToString(b[:])
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", CSP+"; style-src 'self' 'nonce-"+nonce+"'")
 		hd.Set("X-Content-Type-Options", "nosniff")
