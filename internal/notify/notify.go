@@ -157,9 +157,13 @@ type Worker struct {
 }
 
 // NextRetry implements river.Worker.
-func (w *Worker) NextRetry(*river.Job[jobs.ShopperEmailArgs]) time.Time {
-	if w.N.RetryDelay > 0 {
-		return time.Now().Add(w.N.RetryDelay)
+func (w *Worker) NextRetry(*river.Job[jobs.ShopperEmailArgs]) time.Time { return w.N.nextRetry() }
+
+// nextRetry is when a failed send is tried again: after RetryDelay when
+// set, else (zero) at River's default backoff.
+func (n *Notifier) nextRetry() time.Time {
+	if n.RetryDelay > 0 {
+		return time.Now().Add(n.RetryDelay)
 	}
 	return time.Time{}
 }
@@ -231,12 +235,7 @@ type OutboxWorker struct {
 }
 
 // NextRetry implements river.Worker.
-func (w *OutboxWorker) NextRetry(*river.Job[jobs.OutboxEmailArgs]) time.Time {
-	if w.N.RetryDelay > 0 {
-		return time.Now().Add(w.N.RetryDelay)
-	}
-	return time.Time{}
-}
+func (w *OutboxWorker) NextRetry(*river.Job[jobs.OutboxEmailArgs]) time.Time { return w.N.nextRetry() }
 
 // Work implements river.Worker: an email no longer in the outbox is
 // cancelled; a sent one, or any without a Mailer, is done.
