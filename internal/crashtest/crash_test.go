@@ -69,6 +69,33 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// trackSources stats every source file of the module, so that go test's
+// cache, which knows the files a test consulted but not what the go build
+// of TestMain read, runs these tests again when the binary's code changes.
+// (It must run inside a test: accesses before m.Run are not recorded.)
+func trackSources(t *testing.T) {
+	t.Helper()
+	err := filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if n := d.Name(); n != "." && n != ".." && (strings.HasPrefix(n, ".") || n == "node_modules" || n == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".sql", ".html", ".txt", ".css", ".js", ".json", ".mod", ".sum":
+			_, err = os.Stat(path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("track sources: %v", err)
+	}
+}
+
 func environ(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -559,6 +586,7 @@ func createStore(t *testing.T, env []string, args ...string) (string, string) {
 // TestCrashSQLite kills the single SQLite server 20 times under load.
 func TestCrashSQLite(t *testing.T) {
 	t.Parallel()
+	trackSources(t)
 	data := t.TempDir()
 	storeID, key := createStore(t, nil, "--data-dir", data)
 	s := newServer(t, "sqlite", nil, "--data-dir", data)
@@ -570,6 +598,7 @@ func TestCrashSQLite(t *testing.T) {
 // under load, the other one serving on.
 func TestCrashPostgresReplica(t *testing.T) {
 	t.Parallel()
+	trackSources(t)
 	storetest.RequirePostgres(t)
 	url := storetest.PostgresURL(t)
 	var k [32]byte
