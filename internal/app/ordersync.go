@@ -136,9 +136,11 @@ func (a *App) syncGroup(group []*syncReq) {
 	slices.SortStableFunc(live, func(x, y *syncReq) int {
 		return cmp.Or(cmp.Compare(x.storeID, y.storeID), cmp.Compare(x.res.Order.ExternalID, y.res.Order.ExternalID))
 	})
-	// The group runs to its end for every caller; the leader's values
-	// (request id, logger) are kept, not its cancellation.
-	ctx := context.WithoutCancel(live[0].ctx)
+	// The group runs under its first call's context: that request's deadline
+	// bounds the group (no caller waits on a database that hangs past the
+	// request timeout), and if it ends early the group fails and every
+	// call is run again under its own.
+	ctx := live[0].ctx
 	err := a.Store.Update(ctx, func(tx store.Tx) error {
 		os := make([]*returns.Order, len(live))
 		for i, r := range live {
