@@ -948,7 +948,10 @@ func (a *App) SetReturnLabel(ctx context.Context, actor returns.Actor, storeID, 
 			if *r.Label == l {
 				return nil, nil
 			}
-			old, bought = r.Label.TrackingNumber, r.Label.ShipmentID
+			old = r.Label.TrackingNumber
+			if r.Label.Status != "cancelled" { // a voided label was replaced already
+				bought = r.Label.ShipmentID
+			}
 		}
 		r.Label = &l
 		r.UpdatedAt = tx.Now()

@@ -266,24 +266,13 @@ func (t *Tx) CountOrders(ctx context.Context, storeID string) (int, error) {
 
 // UpsertOrder implements store.Tx.
 func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
-	doc, err := json.Marshal(o)
-	if err != nil {
-		return false, fmt.Errorf("encode order: %w", err)
-	}
 	// Fast path for new orders: one INSERT; a conflict means the order
 	// exists (or a concurrent sync just created it) and is updated below.
-	n, err := t.exec(ctx, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
-		source_created_at, source_updated_at, synced_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (store_id, external_id) DO NOTHING`,
-		o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
-		US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
-	if err != nil {
-		if t.d.IsForeignKeyViolation(err) {
-			return false, notFound("store", o.StoreID)
-		}
-		return false, fmt.Errorf("insert order: %w", err)
+	var inserted [1]bool
+	if err := t.insertOrders(ctx, []*returns.Order{o}, inserted[:]); err != nil {
+		return false, err
 	}
-	if n == 1 {
+	if inserted[0] {
 		return true, nil
 	}
 	return t.updateOrder(ctx, o)
@@ -473,18 +462,30 @@ func (t *Tx) requestAfterCommit(storeID string, delay time.Duration) {
 	t.requests = append(t.requests, DispatchRequest{StoreID: storeID, Delay: delay})
 }
 
-// AddEvent implements store.Tx.
-func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
-	ev.CreatedAt = t.now
+// The events INSERT, its row of placeholders and its arguments.
+const (
+	eventInsert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES `
+	eventRow    = `(?, ?, ?, ?, ?, ?)`
+)
+
+// eventArgs appends ev's values for eventRow to args (an empty payload is
+// stored as {}).
+func eventArgs(args []any, ev *returns.Event) []any {
 	payload := ev.Payload
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
+	return append(args, ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt))
+}
+
+// AddEvent implements store.Tx.
+func (t *Tx) AddEvent(ctx context.Context, ev *returns.Event) error {
+	ev.CreatedAt = t.now
 	if err := t.noteEvent(ctx, ev.StoreID); err != nil {
 		return err
 	}
-	const insert = `INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`
-	args := []any{ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt)}
+	insert := eventInsert + eventRow
+	args := eventArgs(nil, ev)
 	var err error
 	if ins, ok := t.c.(InsertIDConn); ok {
 		ev.ID, err = ins.ExecInsertID(ctx, t.d.Q(insert), args...)
@@ -523,15 +524,10 @@ func (t *Tx) AddEvents(ctx context.Context, evs []*returns.Event) error {
 func (t *Tx) insertEvents(ctx context.Context, evs []*returns.Event) error {
 	args := make([]any, 0, 6*len(evs))
 	for _, ev := range evs {
-		payload := ev.Payload
-		if len(payload) == 0 {
-			payload = []byte("{}")
-		}
-		args = append(args, ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt))
+		args = eventArgs(args, ev)
 	}
 	ids, err := collect(ctx, t, "add events", func(r Row) (int64, error) { var id int64; return id, r.Scan(&id) },
-		`INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at) VALUES `+
-			repeatRows(`(?, ?, ?, ?, ?, ?)`, len(evs))+` RETURNING id`, args...)
+		eventInsert+repeatRows(eventRow, len(evs))+` RETURNING id`, args...)
 	if err != nil {
 		if t.d.IsForeignKeyViolation(err) {
 			return notFound("store", evs[0].StoreID)
