@@ -217,7 +217,7 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 	bi := BuyInput{CarrierID: in.CarrierID, Service: in.Service, Request: q, IdempotencyKey: manualKeyPrefix + in.IdempotencyKey, ReturnID: r.ID}
 	if p, err := s.replay(ctx, storeID, bi.IdempotencyKey, requestHash(bi)); err != nil || p != nil {
 		if returns.ErrorCode(err) == returns.ECONFLICT {
-			return nil, wrap(&returns.Error{Code: returns.ECONFLICT, Field: "idempotencyKey", Message: "this form bought another label already: open the label page again to buy one more"})
+			return nil, wrap(errKeyUsed())
 		}
 		if err != nil {
 			return nil, wrap(err)
@@ -275,6 +275,9 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 		}
 	}
 	p, err := s.Buy(ctx, storeID, bi)
+	if returns.ErrorCode(err) == returns.ECONFLICT { // Buy's only conflict: the key, used concurrently for another input
+		err = errKeyUsed()
+	}
 	if err != nil {
 		err = AppError(err, ReturnField)
 		if res.Voided != "" {
@@ -289,6 +292,12 @@ func (s *Service) BuyReturnLabel(ctx context.Context, by returns.Actor, storeID,
 		return nil, wrap(err)
 	}
 	return res, nil
+}
+
+// errKeyUsed is BuyReturnLabel's answer to a form whose key bought a
+// label for another input.
+func errKeyUsed() error {
+	return &returns.Error{Code: returns.ECONFLICT, Field: "idempotencyKey", Message: "this form bought another label already: open the label page again to buy one more"}
 }
 
 // noteReplacementFailed notes on the return's timeline that the label

@@ -210,7 +210,7 @@ func (h *Handler) buyLabel(w http.ResponseWriter, r *http.Request, p *page) {
 			h.fail(w, r, p, err)
 			return
 		}
-		if errorField(err) == "idempotencyKey" || strings.Contains(returns.ErrorMessage(err), "Idempotency-Key") {
+		if errorField(err) == "idempotencyKey" {
 			lf.Key = newKey() // that key bought another label: this form starts afresh
 		}
 		// The return as it is now: a replacement failing after the void
