@@ -127,11 +127,17 @@ func (w *walker) str(o map[string]any, key string, f flags) (string, bool) {
 	return s, ok
 }
 
-// id reads a required identifier: a string that is not blank.
+// id reads a required identifier: a string that is not blank and holds
+// no NUL (identifiers are looked up and stored as text columns, which
+// cannot hold one on PostgreSQL).
 func (w *walker) id(o map[string]any, key string) (string, bool) {
 	s, ok := w.str(o, key, required)
-	if ok && strings.TrimSpace(s) == "" {
+	switch {
+	case ok && strings.TrimSpace(s) == "":
 		w.failAt(key, msgNotEmpty)
+		return "", false
+	case ok && strings.ContainsRune(s, 0):
+		w.failAt(key, "must not contain NUL (U+0000) characters")
 		return "", false
 	}
 	return s, ok

@@ -111,6 +111,8 @@ func malformedOrders() []malformed {
 		m("missing id", "id", func(o map[string]any) { delete(o, "id") }),
 		m("numeric id", "id", func(o map[string]any) { o["id"] = 42 }),
 		m("empty id", "id", func(o map[string]any) { o["id"] = "" }),
+		m("id with a NUL", "id", func(o map[string]any) { o["id"] = "order\x00123" }),
+		m("line id with a NUL", "lineItems[0].id", func(o map[string]any) { line(o, 0)["id"] = "line\x001" }),
 		m("wrong type", "type", func(o map[string]any) { o["type"] = "return" }),
 		m("missing createdAt", "createdAt", func(o map[string]any) { delete(o, "createdAt") }),
 		m("bad createdAt", "createdAt", func(o map[string]any) { o["createdAt"] = "15/01/2025" }),

@@ -34,6 +34,18 @@ type Store interface {
 	// effects outside the Tx it is given other than setting its results.
 	Update(ctx context.Context, fn func(Tx) error) error
 
+	// InsertNewOrders writes each order of os that is new to its store (no
+	// stored order and none earlier in os has its external id) together
+	// with evs[i], its event, in one atomic write of its own, and reports
+	// which it inserted; the others are left untouched for the caller to
+	// upsert. The orders must carry their ID, StoreID and SyncedAt; each
+	// inserted event gets its ID and CreatedAt. ENOTFOUND if a store does
+	// not exist, and then nothing is written. It is the order-sync hot
+	// path: on PostgreSQL one statement outside any transaction (one round
+	// trip), on SQLite a write of the group commit. len(evs) must be
+	// len(os).
+	InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*returns.Event) (inserted []bool, err error)
+
 	// APIKey returns the key (revoked or not) by id, or ENOTFOUND. It is
 	// the authentication hot path: one prepared read outside any
 	// transaction.

@@ -36,6 +36,13 @@ type requester struct {
 	closed  bool
 }
 
+// roundGap is the least time between the starts of two rounds. Under load
+// a round (a transaction of its own) would otherwise follow each group of
+// commits, costing PostgreSQL nearly as many transactions as the writes;
+// with the gap a store costs at most one insert per gap and process, and
+// its webhooks wait at most that much longer.
+const roundGap = 50 * time.Millisecond
+
 // retryRunning is how soon a store whose every slot was running is tried
 // again.
 const retryRunning = 25 * time.Millisecond
@@ -93,7 +100,11 @@ func (r *requester) close() {
 }
 
 func (r *requester) loop() {
+	var last time.Time
 	for {
+		if wait := roundGap - time.Since(last); !last.IsZero() && wait > 0 {
+			time.Sleep(wait)
+		}
 		r.mu.Lock()
 		if len(r.pending) == 0 || r.closed {
 			r.running = false
@@ -113,6 +124,7 @@ func (r *requester) loop() {
 		r.waiters = nil
 		r.mu.Unlock()
 
+		last = time.Now()
 		retry, failed := r.round(stores)
 		for _, w := range waiters {
 			close(w)

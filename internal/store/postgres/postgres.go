@@ -94,7 +94,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{cfg: cfg, pool: pool, workers: sqlstore.NewWorkers[pgx.Tx]("postgres")}
 	s.sqldb = stdlib.OpenDBFromPool(pool)
 	s.dialect = &sqlstore.Dialect{Name: "postgres", Dollar: true, ForUpdate: " FOR UPDATE", ForNoKeyUpdate: " FOR NO KEY UPDATE",
-		SkipLocked: " FOR UPDATE SKIP LOCKED", XidEvents: true,
+		SkipLocked: " FOR UPDATE SKIP LOCKED", XidEvents: true, WritableCTE: true,
 		IsForeignKeyViolation: isForeignKeyViolation, IsUniqueViolation: isUniqueViolation}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDBs()
@@ -208,6 +208,24 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
 	return nil
 }
 
+// InsertNewOrders implements store.Store: one statement on a pooled
+// connection, atomic without a transaction (no BEGIN and COMMIT round
+// trips).
+func (s *Store) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*returns.Event) ([]bool, error) {
+	if s.isClosed() {
+		return nil, store.ErrClosed
+	}
+	t := sqlstore.NewTx(conn{s.pool}, s.dialect, time.Now(), nil)
+	inserted, err := t.InsertNewOrders(ctx, os, evs)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if reqs := t.DispatchRequests(); len(reqs) > 0 {
+		s.requests.request(reqs)
+	}
+	return inserted, nil
+}
+
 // FlushDispatchRequests waits until the dispatch requests of the
 // transactions committed so far have been made (tests).
 func (s *Store) FlushDispatchRequests(ctx context.Context) { s.requests.flush(ctx) }
@@ -248,7 +266,8 @@ func (s *Store) APIKey(ctx context.Context, id string) (*returns.APIKey, error) 
 // made, the connection broke, the server is shutting down or refuses
 // connections) as EUNAVAILABLE, so that API requests answer 503 with
 // Retry-After instead of 500; the pool reconnects by itself once the
-// server is back. Other errors, application errors included, are returned
+// server is back. Text holding a NUL, which PostgreSQL refuses, is
+// EINVALID. Other errors, application errors included, are returned
 // as they are; a context that ended is left to the caller (a request past
 // its deadline is a 503 in httpx).
 func unavailable(err error) error {
@@ -258,6 +277,12 @@ func unavailable(err error) error {
 	}
 	if isConnectionError(err) {
 		return fmt.Errorf("%w: %w", returns.Errorf(returns.EUNAVAILABLE, "the database is unreachable; retry later"), err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "22021" {
+		// character_not_in_repertoire: PostgreSQL's TEXT cannot hold a NUL
+		// (SQLite's can); the input, not the server, is at fault.
+		return fmt.Errorf("%w: %w", returns.Errorf(returns.EINVALID, "text must not contain NUL (U+0000) characters"), err)
 	}
 	return err
 }
@@ -340,8 +365,15 @@ func (s *Store) closeDBs() error {
 	return errors.Join(errs...)
 }
 
-// conn adapts pgx.Tx to sqlstore.Conn.
-type conn struct{ tx pgx.Tx }
+// conn adapts a pgx.Tx (or, for single statements, the pool) to
+// sqlstore.Conn.
+type conn struct {
+	tx interface {
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	}
+}
 
 func (c conn) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	tag, err := c.tx.Exec(ctx, q, args...)

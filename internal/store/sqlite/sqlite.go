@@ -287,6 +287,17 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	return unavailable(<-req.done)
 }
 
+// InsertNewOrders implements store.Store: a write of the group commit.
+func (s *Store) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*returns.Event) ([]bool, error) {
+	var inserted []bool
+	err := s.Update(ctx, func(tx store.Tx) error {
+		var err error
+		inserted, err = tx.(*sqlstore.Tx).InsertNewOrders(ctx, os, evs)
+		return err
+	})
+	return inserted, err
+}
+
 // unavailable marks a full disk (SQLITE_FULL: no space for the database
 // or its WAL, or Config.MaxPageCount reached) as EUNAVAILABLE: the
 // transaction was rolled back whole and the write may be retried once

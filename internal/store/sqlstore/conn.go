@@ -72,6 +72,9 @@ type Dialect struct {
 	// events are taken by id behind a flag on the store's row, which is
 	// correct where writers are serialised (SQLite).
 	XidEvents bool
+	// WritableCTE says INSERTs may be written in WITH clauses, so that
+	// Tx.InsertNewOrders is one statement (atomic outside a transaction).
+	WritableCTE bool
 	// IsForeignKeyViolation reports whether err is a foreign-key failure.
 	IsForeignKeyViolation func(error) bool
 	// IsUniqueViolation reports whether err is a unique-constraint failure

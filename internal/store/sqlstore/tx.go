@@ -339,6 +339,140 @@ func (t *Tx) insertOrders(ctx context.Context, os []*returns.Order, inserted []b
 	return nil
 }
 
+// InsertNewOrders inserts each order of os that is new to its store, with
+// evs[i] its event, and reports which were inserted (the others are left
+// untouched); see store.Store.InsertNewOrders. With Dialect.WritableCTE it
+// is one statement, atomic on a connection outside any transaction;
+// otherwise t must be a transaction.
+func (t *Tx) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*returns.Event) ([]bool, error) {
+	if len(evs) != len(os) {
+		return nil, fmt.Errorf("insert new orders: %d events for %d orders", len(evs), len(os))
+	}
+	inserted := make([]bool, len(os))
+	if t.d.WritableCTE {
+		return inserted, t.insertOrdersWithEvents(ctx, os, evs, inserted)
+	}
+	for start := 0; start < len(os); {
+		n := chunkSize(len(os) - start)
+		if err := t.insertOrders(ctx, os[start:start+n], inserted[start:start+n]); err != nil {
+			return nil, err
+		}
+		start += n
+	}
+	var add []*returns.Event
+	for i, ev := range evs {
+		if inserted[i] {
+			add = append(add, ev)
+		}
+	}
+	if err := t.AddEvents(ctx, add); err != nil {
+		return nil, err
+	}
+	return inserted, nil
+}
+
+// insertOrdersWithEvents is InsertNewOrders in one statement of one shape
+// whatever the number of orders (columns as arrays, so one prepared
+// statement and plan serve every group): the orders' INSERT and, joined
+// to the rows it inserted, their events' INSERT, both in os order. It
+// answers the inserted orders' ids and then their events' ids.
+func (t *Tx) insertOrdersWithEvents(ctx context.Context, os []*returns.Order, evs []*returns.Event, inserted []bool) error {
+	const (
+		ordID = iota
+		ordStore
+		ordExt
+		ordName
+		ordEmail
+		ordCoverage
+		ordDoc
+		evStore
+		evKind
+		evSubjectType
+		evSubject
+		evPayload
+		texts
+	)
+	var text [texts][]string
+	for i := range text {
+		text[i] = make([]string, len(os))
+	}
+	created, updated, synced := make([]int64, len(os)), make([]int64, len(os)), make([]int64, len(os))
+	evCreated := make([]int64, len(os))
+	for i, o := range os {
+		doc, err := json.Marshal(o)
+		if err != nil {
+			return fmt.Errorf("encode order: %w", err)
+		}
+		ev := evs[i]
+		ev.CreatedAt = t.now
+		if err := t.noteEvent(ctx, ev.StoreID); err != nil {
+			return err
+		}
+		payload := ev.Payload
+		if len(payload) == 0 {
+			payload = []byte("{}")
+		}
+		text[ordID][i], text[ordStore][i], text[ordExt][i], text[ordName][i] = o.ID, o.StoreID, o.ExternalID, o.Name
+		text[ordEmail][i], text[ordCoverage][i], text[ordDoc][i] = strings.ToLower(o.Customer.Email), string(o.Coverage), string(doc)
+		text[evStore][i], text[evKind][i], text[evSubjectType][i] = ev.StoreID, ev.Kind, ev.SubjectType
+		text[evSubject][i], text[evPayload][i] = ev.SubjectID, string(payload)
+		created[i], updated[i], synced[i], evCreated[i] = US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), US(ev.CreatedAt)
+	}
+	type result struct {
+		order bool
+		id    string
+	}
+	res, err := collect(ctx, t, "insert orders", func(r Row) (result, error) { var x result; return x, r.Scan(&x.order, &x.id) },
+		`WITH v AS (SELECT * FROM unnest(CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+				CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]),
+				CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+			WITH ORDINALITY AS v (id, store_id, external_id, name, customer_email, coverage, doc,
+				ev_store_id, kind, subject_type, subject_id, payload, source_created_at, source_updated_at, synced_at, created_at, ord)),
+		o AS (INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage, source_created_at, source_updated_at, synced_at, doc)
+			SELECT id, store_id, external_id, name, customer_email, coverage, source_created_at, source_updated_at, synced_at, doc
+			FROM v ORDER BY ord
+			ON CONFLICT (store_id, external_id) DO NOTHING RETURNING id),
+		e AS (INSERT INTO events (store_id, kind, subject_type, subject_id, payload, created_at)
+			SELECT v.ev_store_id, v.kind, v.subject_type, v.subject_id, v.payload, v.created_at
+			FROM v JOIN o ON o.id = v.id ORDER BY v.ord RETURNING id)
+		SELECT TRUE, id FROM o UNION ALL SELECT FALSE, CAST(id AS TEXT) FROM e`,
+		text[ordID], text[ordStore], text[ordExt], text[ordName], text[ordEmail], text[ordCoverage], text[ordDoc],
+		text[evStore], text[evKind], text[evSubjectType], text[evSubject], text[evPayload], created, updated, synced, evCreated)
+	if err != nil {
+		if t.d.IsForeignKeyViolation(err) {
+			return notFound("store", os[0].StoreID)
+		}
+		return err
+	}
+	got := make(map[string]bool, len(os))
+	var ids []int64
+	for _, x := range res {
+		if x.order {
+			got[x.id] = true
+			continue
+		}
+		id, err := strconv.ParseInt(x.id, 10, 64)
+		if err != nil {
+			return fmt.Errorf("insert orders: event id %q: %w", x.id, err)
+		}
+		ids = append(ids, id)
+	}
+	// The events' ids were drawn in os order.
+	slices.Sort(ids)
+	n := 0
+	for i, o := range os {
+		inserted[i] = got[o.ID]
+		if inserted[i] {
+			if n == len(ids) {
+				return fmt.Errorf("insert orders: %d events for %d orders", len(ids), len(got))
+			}
+			evs[i].ID = ids[n]
+			n++
+		}
+	}
+	return nil
+}
+
 // updateOrder is UpsertOrder for an order whose external id the store
 // holds already: it locks the stored row and applies o unless the stored
 // copy is newer.

@@ -19,6 +19,7 @@ var contract = []struct {
 	{"APIKeys", testAPIKeys},
 	{"Orders", testOrders},
 	{"UpsertOrders", testUpsertOrders},
+	{"InsertNewOrders", testInsertNewOrders},
 	{"UpdateAtomicity", testUpdateAtomicity},
 	{"ConcurrentUpsertSameOrder", testConcurrentUpsertSameOrder},
 	{"Events", testEvents},
