@@ -94,6 +94,11 @@ type Store struct {
 	// restartAfter delays the next RESTART after a busy one (write loop only).
 	checkpoints  atomic.Int64
 	restartAfter time.Time
+	// backfilled is when the checkpointer last left at most restartSlack
+	// frames of the log uncopied (unix nanoseconds); catchUp asks it to
+	// get there now (see restartCheckpoint).
+	backfilled atomic.Int64
+	catchUp    chan struct{}
 	stmts        *stmtCache
 	keyStmt      *sql.Stmt // APIKey's prepared read on the reader pool
 	writes       chan *writeReq
@@ -215,6 +220,7 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
+	s.catchUp = make(chan struct{}, 1)
 	s.wg.Add(2)
 	go s.writeLoop()
 	go s.checkpointLoop()
@@ -322,7 +328,11 @@ const checkpointInterval = time.Second
 // writes are continuous the WAL would grow without bound. The write loop
 // therefore restarts it when it passes Config.WALSizeLimit
 // (restartCheckpoint) and truncates it when writes pause
-// (idleCheckpoint).
+// (idleCheckpoint). Before a restart the write loop asks this loop to
+// catch up (catchUp): passes run back to back, each copying what the
+// commits added during the one before, until at most restartSlack frames
+// are left, so that the restart itself, which holds the writer, has
+// little to copy.
 func (s *Store) checkpointLoop() {
 	defer s.wg.Done()
 	db, err := sql.Open("sqlite", s.cfg.dsn(false))
@@ -334,19 +344,51 @@ func (s *Store) checkpointLoop() {
 	db.SetMaxOpenConns(1)
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	passive := func() (left int, ok bool) {
+		var busy, logFrames, copied int
+		if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+			s.cfg.Logger.Warn("sqlite: checkpoint", slog.Any("error", err))
+			return 0, false
+		}
+		return logFrames - copied, busy == 0
+	}
 	for {
 		select {
 		case <-s.done:
 			_, _ = db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 			return
 		case <-t.C:
-			var busy, logPages, done int
-			if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logPages, &done); err != nil {
-				s.cfg.Logger.Warn("sqlite: checkpoint", slog.Any("error", err))
+			passive()
+		case <-s.catchUp:
+			for range catchUpPasses {
+				left, ok := passive()
+				if !ok {
+					break
+				}
+				if left <= restartSlack {
+					s.backfilled.Store(time.Now().UnixNano())
+					break
+				}
+			}
+			// A request made during these passes is answered by them: a
+			// pass now would hold the checkpoint lock just when the write
+			// loop restarts.
+			select {
+			case <-s.catchUp:
+			default:
 			}
 		}
 	}
 }
+
+// catchUpPasses bounds the passes of one catch-up; restartSlack is how
+// many frames (pages) it may leave for the restart to copy; restartFresh is
+// how long after a catch-up the write loop may restart on it.
+const (
+	catchUpPasses = 8
+	restartSlack  = 256
+	restartFresh  = 20 * time.Millisecond
+)
 
 // commitDelay is the longest the write loop waits for more writes before
 // committing, and only while writers are concurrent (the previous batch
@@ -429,18 +471,41 @@ const restartBusyTimeout = 500 * time.Millisecond
 // WAL file has grown past the limit: every frame is copied back and the
 // next commit writes the log from its start, cutting the file back to the
 // limit. It runs on the writer connection, so no writer of ours can block
-// it. When the background checkpointer holds the checkpoint lock it fails
-// at once and is tried again after the next batch; when readers still on
-// the log keep it from completing within restartBusyTimeout, the next try
-// waits restartBackoff.
+// it — and it holds up every writer while it runs, for the time it takes
+// to copy what is left of the log, sync the database file and wait for
+// readers still on the log. So it runs only just after the checkpointer
+// has caught up (restartFresh), leaving it little to copy, and waits for
+// readers restartQuickTimeout at most; otherwise it asks the checkpointer
+// to catch up and is tried after a later batch. Only a log past twice the
+// limit (the checkpointer cannot keep up, or readers never let go) is
+// restarted whatever it costs, waiting up to restartBusyTimeout. When
+// readers keep a restart from completing, the next waits restartBackoff.
 func (s *Store) restartCheckpoint() {
-	if s.walSize() <= s.cfg.WALSizeLimit || time.Now().Before(s.restartAfter) {
+	size := s.walSize()
+	if size <= s.cfg.WALSizeLimit || time.Now().Before(s.restartAfter) {
 		return
 	}
-	if s.checkpoint("RESTART") == checkpointReaders {
+	timeout := restartQuickTimeout
+	if size <= 2*s.cfg.WALSizeLimit {
+		if time.Since(time.Unix(0, s.backfilled.Load())) > restartFresh {
+			select {
+			case s.catchUp <- struct{}{}:
+			default: // asked already
+			}
+			return
+		}
+	} else {
+		timeout = restartBusyTimeout
+	}
+	s.backfilled.Store(0)
+	if s.checkpoint("RESTART", timeout) == checkpointReaders {
 		s.restartAfter = time.Now().Add(restartBackoff)
 	}
 }
+
+// restartQuickTimeout bounds how long a restart on a caught-up log waits
+// for readers.
+const restartQuickTimeout = 5 * time.Millisecond
 
 const restartBackoff = 250 * time.Millisecond
 
@@ -455,20 +520,20 @@ const (
 // come for idleCheckpointAfter.
 func (s *Store) idleCheckpoint() {
 	if s.walSize() > 0 {
-		s.checkpoint("TRUNCATE")
+		s.checkpoint("TRUNCATE", restartBusyTimeout)
 	}
 }
 
 // checkpoint runs a blocking checkpoint (RESTART or TRUNCATE) on the
 // writer connection with a short busy timeout.
-func (s *Store) checkpoint(mode string) int {
+func (s *Store) checkpoint(mode string, busy time.Duration) int {
 	ctx := context.Background()
 	c, err := s.writer.Conn(ctx)
 	if err != nil {
 		return checkpointReaders
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartBusyTimeout.Milliseconds())); err != nil {
+	if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", max(1, busy.Milliseconds()))); err != nil {
 		return checkpointReaders
 	}
 	defer c.ExecContext(ctx, "PRAGMA busy_timeout = 10000") //nolint:errcheck // as in dsn
