@@ -99,11 +99,11 @@ type Store struct {
 	// get there now (see restartCheckpoint).
 	backfilled atomic.Int64
 	catchUp    chan struct{}
-	stmts        *stmtCache
-	keyStmt      *sql.Stmt // APIKey's prepared read on the reader pool
-	writes       chan *writeReq
-	done         chan struct{}
-	wg           sync.WaitGroup
+	stmts      *stmtCache
+	keyStmt    *sql.Stmt // APIKey's prepared read on the reader pool
+	writes     chan *writeReq
+	done       chan struct{}
+	wg         sync.WaitGroup
 
 	mu      sync.Mutex
 	workers *sqlstore.Workers[*sql.Tx]
