@@ -169,10 +169,10 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead})
 	if err != nil {
-		return unavailable(fmt.Errorf("postgres: begin read: %w", err))
+		return classify(fmt.Errorf("postgres: begin read: %w", err))
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	return unavailable(fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil)))
+	return classify(fn(sqlstore.NewTx(conn{tx}, s.dialect, time.Now(), nil)))
 }
 
 // Update implements store.Store.
@@ -180,7 +180,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if s.isClosed() {
 		return store.ErrClosed
 	}
-	return unavailable(s.update(ctx, fn))
+	return classify(s.update(ctx, fn))
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) error {
@@ -218,7 +218,7 @@ func (s *Store) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []
 	t := sqlstore.NewTx(conn{s.pool}, s.dialect, time.Now(), nil)
 	inserted, err := t.InsertNewOrders(ctx, os, evs)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, classify(err)
 	}
 	if reqs := t.DispatchRequests(); len(reqs) > 0 {
 		s.requests.request(reqs)
@@ -259,10 +259,10 @@ func (s *Store) isClosed() bool {
 // APIKey implements store.Store.
 func (s *Store) APIKey(ctx context.Context, id string) (*returns.APIKey, error) {
 	k, err := sqlstore.ScanAPIKey(row{s.pool.QueryRow(ctx, s.dialect.Q(sqlstore.APIKeyQuery), id)}, id)
-	return k, unavailable(err)
+	return k, classify(err)
 }
 
-// unavailable marks a failure to reach PostgreSQL (no connection can be
+// classify marks a failure to reach PostgreSQL (no connection can be
 // made, the connection broke, the server is shutting down or refuses
 // connections) as EUNAVAILABLE, so that API requests answer 503 with
 // Retry-After instead of 500; the pool reconnects by itself once the
@@ -270,7 +270,7 @@ func (s *Store) APIKey(ctx context.Context, id string) (*returns.APIKey, error) 
 // EINVALID. Other errors, application errors included, are returned
 // as they are; a context that ended is left to the caller (a request past
 // its deadline is a 503 in httpx).
-func unavailable(err error) error {
+func classify(err error) error {
 	if err == nil || returns.ErrorCode(err) != returns.EINTERNAL ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err

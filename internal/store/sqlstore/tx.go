@@ -284,12 +284,8 @@ func (t *Tx) UpsertOrder(ctx context.Context, o *returns.Order) (bool, error) {
 // through UpsertOrder's update, in slice order.
 func (t *Tx) UpsertOrders(ctx context.Context, os []*returns.Order) ([]bool, error) {
 	applied := make([]bool, len(os))
-	for start := 0; start < len(os); {
-		n := chunkSize(len(os) - start)
-		if err := t.insertOrders(ctx, os[start:start+n], applied[start:start+n]); err != nil {
-			return nil, err
-		}
-		start += n
+	if err := t.insertOrderChunks(ctx, os, applied); err != nil {
+		return nil, err
 	}
 	for i, o := range os {
 		if applied[i] {
@@ -302,6 +298,18 @@ func (t *Tx) UpsertOrders(ctx context.Context, os []*returns.Order) ([]bool, err
 		applied[i] = ok
 	}
 	return applied, nil
+}
+
+// insertOrderChunks is insertOrders over os in chunks (see chunkSize).
+func (t *Tx) insertOrderChunks(ctx context.Context, os []*returns.Order, inserted []bool) error {
+	for start := 0; start < len(os); {
+		n := chunkSize(len(os) - start)
+		if err := t.insertOrders(ctx, os[start:start+n], inserted[start:start+n]); err != nil {
+			return err
+		}
+		start += n
+	}
+	return nil
 }
 
 // insertOrders inserts the orders of os that are new to their store in one
@@ -352,12 +360,8 @@ func (t *Tx) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*re
 	if t.d.WritableCTE {
 		return inserted, t.insertOrdersWithEvents(ctx, os, evs, inserted)
 	}
-	for start := 0; start < len(os); {
-		n := chunkSize(len(os) - start)
-		if err := t.insertOrders(ctx, os[start:start+n], inserted[start:start+n]); err != nil {
-			return nil, err
-		}
-		start += n
+	if err := t.insertOrderChunks(ctx, os, inserted); err != nil {
+		return nil, err
 	}
 	var add []*returns.Event
 	for i, ev := range evs {
@@ -408,14 +412,10 @@ func (t *Tx) insertOrdersWithEvents(ctx context.Context, os []*returns.Order, ev
 		if err := t.noteEvent(ctx, ev.StoreID); err != nil {
 			return err
 		}
-		payload := ev.Payload
-		if len(payload) == 0 {
-			payload = []byte("{}")
-		}
 		text[ordID][i], text[ordStore][i], text[ordExt][i], text[ordName][i] = o.ID, o.StoreID, o.ExternalID, o.Name
 		text[ordEmail][i], text[ordCoverage][i], text[ordDoc][i] = strings.ToLower(o.Customer.Email), string(o.Coverage), string(doc)
 		text[evStore][i], text[evKind][i], text[evSubjectType][i] = ev.StoreID, ev.Kind, ev.SubjectType
-		text[evSubject][i], text[evPayload][i] = ev.SubjectID, string(payload)
+		text[evSubject][i], text[evPayload][i] = ev.SubjectID, eventPayload(ev)
 		created[i], updated[i], synced[i], evCreated[i] = US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), US(ev.CreatedAt)
 	}
 	type result struct {
@@ -605,11 +605,15 @@ const (
 // eventArgs appends ev's values for eventRow to args (an empty payload is
 // stored as {}).
 func eventArgs(args []any, ev *returns.Event) []any {
-	payload := ev.Payload
-	if len(payload) == 0 {
-		payload = []byte("{}")
+	return append(args, ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, eventPayload(ev), US(ev.CreatedAt))
+}
+
+// eventPayload is ev's payload as stored: {} when it has none.
+func eventPayload(ev *returns.Event) string {
+	if len(ev.Payload) == 0 {
+		return "{}"
 	}
-	return append(args, ev.StoreID, ev.Kind, ev.SubjectType, ev.SubjectID, string(payload), US(ev.CreatedAt))
+	return string(ev.Payload)
 }
 
 // AddEvent implements store.Tx.
