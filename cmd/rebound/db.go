@@ -68,12 +68,17 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 type dbFlags struct {
 	dataDir     string
 	databaseURL string
+	walLimitMiB int64
 }
 
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.dataDir, "data-dir", "./rebound-data", "directory of the embedded SQLite database")
 	fs.StringVar(&d.databaseURL, "database-url", "", "PostgreSQL `URL` (postgres://...); empty means embedded SQLite in --data-dir")
+	fs.Int64Var(&d.walLimitMiB, "sqlite-wal-limit", sqlite.DefaultWALSizeLimit>>20, "SQLite only: `MiB` the write-ahead log may grow to before it is restarted from its start")
 }
+
+// maxWALLimitMiB bounds --sqlite-wal-limit (1 TiB).
+const maxWALLimitMiB = 1 << 20
 
 // open opens the selected store and applies pending migrations. One-shot
 // commands use it: on SQLite they take no lock of the data dir and share
@@ -110,16 +115,17 @@ func (d *dbFlags) openStore(ctx context.Context, log *slog.Logger, owner bool) (
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	u := d.databaseURL
-	switch {
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
 		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
-	case strings.HasPrefix(u, "sqlite://"), strings.HasPrefix(u, "sqlite:"):
-		p := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite://"), "sqlite:")
-		return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log, Exclusive: owner})
-	case u != "":
+	}
+	p := d.sqlitePath()
+	if p == "" {
 		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
 	}
-	return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(d.dataDir, "rebound.db"), Logger: log, Exclusive: owner})
+	if d.walLimitMiB < 1 || d.walLimitMiB > maxWALLimitMiB {
+		return nil, fmt.Errorf("--sqlite-wal-limit: %d MiB: must be from 1 to %d", d.walLimitMiB, maxWALLimitMiB)
+	}
+	return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log, Exclusive: owner, WALSizeLimit: d.walLimitMiB << 20})
 }
 
 // keyDir is where serve keeps its secrets key file: the directory of the

@@ -47,6 +47,33 @@ func TestMigrateSQLite(t *testing.T) {
 	}
 }
 
+// TestSQLiteWALLimit: the limit is taken from the flag or the variable,
+// and a value out of range is refused naming the flag, before anything is
+// created.
+func TestSQLiteWALLimit(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "data")
+	mustRebound(t, nil, "migrate", "--data-dir", data, "--sqlite-wal-limit", "8")
+	mustRebound(t, []string{"REBOUND_SQLITE_WAL_LIMIT=256"}, "migrate", "--data-dir", data)
+	for _, args := range [][]string{
+		{"--sqlite-wal-limit", "0"},
+		{"--sqlite-wal-limit", "2000000"},
+	} {
+		fresh := filepath.Join(t.TempDir(), "fresh")
+		r := rebound(t, nil, append([]string{"migrate", "--data-dir", fresh}, args...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "--sqlite-wal-limit") {
+			t.Errorf("%v: want exit 1 naming --sqlite-wal-limit\n%s", args, r)
+		}
+		if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: the data directory was created (stat: %v)", args, err)
+		}
+	}
+	r := rebound(t, []string{"REBOUND_SQLITE_WAL_LIMIT=lots"}, "migrate", "--data-dir", data)
+	if r.code == 0 || !strings.Contains(r.stderr, "REBOUND_SQLITE_WAL_LIMIT") {
+		t.Errorf("REBOUND_SQLITE_WAL_LIMIT=lots: want a failure naming the variable\n%s", r)
+	}
+}
+
 func TestUnsupportedDatabaseURL(t *testing.T) {
 	t.Parallel()
 	const u = "mysql://u:secret@h/db"

@@ -99,6 +99,7 @@ type Store struct {
 	// get there now (see restartCheckpoint).
 	backfilled atomic.Int64
 	catchUp    chan struct{}
+	dbFile     *os.File // the database file, for syncDB
 	stmts      *stmtCache
 	keyStmt    *sql.Stmt // APIKey's prepared read on the reader pool
 	writes     chan *writeReq
@@ -221,6 +222,10 @@ func open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: prepare: %w", err)
 	}
 	s.catchUp = make(chan struct{}, 1)
+	if s.dbFile, err = os.Open(cfg.Path); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("sqlite: open database file: %w", err)
+	}
 	s.wg.Add(2)
 	go s.writeLoop()
 	go s.checkpointLoop()
@@ -348,11 +353,19 @@ func (s *Store) checkpointLoop() {
 	db.SetMaxOpenConns(1)
 	t := time.NewTicker(checkpointInterval)
 	defer t.Stop()
+	synced := 0 // frames copied when the database file was last synced
 	passive := func() (left int, ok bool) {
 		var busy, logFrames, copied int
 		if err := db.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
 			s.cfg.Logger.Warn("sqlite: checkpoint", slog.Any("error", err))
 			return 0, false
+		}
+		if copied < synced { // the log was restarted
+			synced = 0
+		}
+		if copied-synced >= restartSlack {
+			s.syncDB()
+			synced = copied
 		}
 		return logFrames - copied, busy == 0
 	}
@@ -382,6 +395,23 @@ func (s *Store) checkpointLoop() {
 			default:
 			}
 		}
+	}
+}
+
+// syncDB flushes the database file's pages to disk, outside SQLite and
+// holding none of its locks. SQLite syncs the file itself only in a
+// checkpoint that copies the whole log — for the restart, with the writer
+// held — and that sync then has every page copied since the last one to
+// write (20–115 ms on a VM's disk after a second of full-speed ingest).
+// Synced here after each pass, it finds little left. The file stays open
+// until the store's connections are closed: closing a descriptor of the
+// database file would drop the POSIX locks SQLite holds on it.
+func (s *Store) syncDB() {
+	if s.dbFile == nil {
+		return
+	}
+	if err := s.dbFile.Sync(); err != nil {
+		s.cfg.Logger.Warn("sqlite: sync database file", slog.Any("error", err))
 	}
 }
 
@@ -757,6 +787,9 @@ func (s *Store) closeDBs() error {
 		_ = s.keyStmt.Close()
 	}
 	errs = append(errs, s.writer.Close())
+	if s.dbFile != nil { // after every connection: see syncDB
+		errs = append(errs, s.dbFile.Close())
+	}
 	return errors.Join(errs...)
 }
 
