@@ -7,10 +7,22 @@ f:close()
 local key = os.getenv("API_KEY") or ""
 local path = "/v2.2/stores/" .. (os.getenv("STORE_ID") or "x") .. "/custom/orders"
 local n = 0
-local run = tostring(math.random(1, 1e9))
+
+-- wrk never seeds math.random: every wrk process would draw the same
+-- numbers and resend the ids of the one before it (re-syncs of known
+-- orders, not new ones). The ids are therefore drawn from /dev/urandom.
+local function unique()
+  local r = assert(io.open("/dev/urandom", "rb"))
+  local b = r:read(6)
+  r:close()
+  local v = 0
+  for i = 1, #b do v = v * 256 + b:byte(i) end
+  return string.format("%012x", v)
+end
+local run = unique()
 
 function setup(thread)
-  thread:set("tid", tostring(math.random(1, 1e9)))
+  thread:set("tid", unique())
 end
 
 function request()
