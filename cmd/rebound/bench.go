@@ -21,6 +21,7 @@ func benchOrdersCmd(fs *flagSet, c *cli) func(context.Context) error {
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the sync phase to this `FILE` (go tool pprof)")
 	dbURL := fs.String("database-url", "", benchDatabaseUsage)
 	return func(ctx context.Context) error {
+		tuneGC() // the server in this process runs as serve does
 		cfg := bench.Config{Clients: *clients, Duration: *duration, Warmup: *warmup, DatabaseURL: *dbURL}
 		if *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
@@ -71,6 +72,7 @@ func benchSoakCmd(fs *flagSet, c *cli) func(context.Context) error {
 	clients := fs.Int("clients", 64, "requests in flight at most (more count as errors)")
 	dbURL := fs.String("database-url", "", benchDatabaseUsage)
 	return func(ctx context.Context) error {
+		tuneGC() // the server in this process runs as serve does
 		rep, err := bench.RunSoak(ctx, bench.SoakConfig{Duration: *duration, Rate: *rate, Clients: *clients, DatabaseURL: *dbURL, Progress: c.stderr})
 		fmt.Fprint(c.stdout, rep.String())
 		return err

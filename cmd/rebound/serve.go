@@ -35,6 +35,7 @@ func serveCmd(fs *flagSet, c *cli) func(context.Context) error {
 	redoRate := fs.Int("redo-rate-limit", 0, "requests per minute per API key on the Redo API (/v2.2); 0 = no limit")
 	loopRate := fs.Int("loop-rate-limit", 300, "requests per minute per token on the Loop API (/api/v1); 0 = no limit")
 	return func(ctx context.Context) error {
+		tuneGC()
 		if *redoRate < 0 || *loopRate < 0 {
 			fmt.Fprintln(c.stderr, "rebound serve: --redo-rate-limit and --loop-rate-limit cannot be negative (0 is no limit)")
 			return errUsage

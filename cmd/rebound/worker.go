@@ -25,6 +25,7 @@ func workerCmd(fs *flagSet, c *cli) func(context.Context) error {
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long running jobs may take to finish on SIGINT/SIGTERM")
 	allowPrivate := fs.Bool("allow-private-webhook-targets", false, "let webhook callbacks be http:// and reach loopback, private and link-local addresses (local development and tests only)")
 	return func(ctx context.Context) error {
+		tuneGC()
 		return runWorker(ctx, c, db, smtp, strings.TrimRight(*publicURL, "/"), *shutdownTimeout, *allowPrivate)
 	}
 }
