@@ -1,7 +1,9 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -22,11 +24,22 @@ type Problem struct {
 	RequestedStatus string `json:"requestedStatus,omitempty"`
 }
 
+// StatusClientClosedRequest is the status recorded (access log, metrics)
+// for a request its client abandoned before the answer: nginx's 499. The
+// client never reads it.
+const StatusClientClosedRequest = 499
+
 // Resolve classifies err for the request r: it logs server faults (500)
 // with the request's logger and replaces their detail with a message that
-// quotes the request id, so nothing internal leaks. Every surface's error
-// writer starts with it.
+// quotes the request id, so nothing internal leaks. A request whose client
+// went away (its context cancelled, err from that cancellation) is no
+// server fault: it is logged at info level and resolved to
+// StatusClientClosedRequest. Every surface's error writer starts with it.
 func Resolve(r *http.Request, err error) *Error {
+	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
+		Logger(r).Info("request abandoned by the client", slog.Any("error", err))
+		return &Error{Status: StatusClientClosedRequest, Title: "Client Closed Request", Detail: "the client closed the connection before the answer", Err: err}
+	}
 	e := Classify(err)
 	if e.Status == http.StatusInternalServerError {
 		Logger(r).Error("request failed", slog.Any("error", err))
