@@ -2,9 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/reboundhq/rebound/internal/returns"
 )
@@ -13,14 +11,12 @@ import (
 
 // SaveOrder implements store.Tx.
 func (t *Tx) SaveOrder(ctx context.Context, o *returns.Order) error {
-	doc, err := json.Marshal(o)
+	r, err := newOrderRow(o)
 	if err != nil {
-		return fmt.Errorf("encode order: %w", err)
+		return err
 	}
 	n, err := t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
-		source_updated_at = ?, synced_at = ?, doc = ? WHERE store_id = ? AND id = ?`,
-		o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage), US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc,
-		o.StoreID, o.ID)
+		source_updated_at = ?, synced_at = ?, doc = ? WHERE store_id = ? AND id = ?`, append(r.appendArgs(nil), o.StoreID, o.ID)...)
 	if err != nil {
 		return fmt.Errorf("save order: %w", err)
 	}

@@ -312,6 +312,30 @@ func (t *Tx) insertOrderChunks(ctx context.Context, os []*returns.Order, inserte
 	return nil
 }
 
+// orderRow is how an order is stored besides its keys (id, store_id,
+// external_id): its customer's email lower-cased (it is matched without
+// regard to case) and the whole order as JSON in doc.
+type orderRow struct {
+	name, email, coverage    string
+	created, updated, synced int64
+	doc                      []byte
+}
+
+func newOrderRow(o *returns.Order) (orderRow, error) {
+	doc, err := json.Marshal(o)
+	if err != nil {
+		return orderRow{}, fmt.Errorf("encode order: %w", err)
+	}
+	return orderRow{name: o.Name, email: strings.ToLower(o.Customer.Email), coverage: string(o.Coverage),
+		created: US(o.CreatedAt), updated: US(o.UpdatedAt), synced: US(o.SyncedAt), doc: doc}, nil
+}
+
+// appendArgs appends r's values in the column order name, customer_email,
+// coverage, source_created_at, source_updated_at, synced_at, doc.
+func (r orderRow) appendArgs(args []any) []any {
+	return append(args, r.name, r.email, r.coverage, r.created, r.updated, r.synced, r.doc)
+}
+
 // insertOrders inserts the orders of os that are new to their store in one
 // statement, setting inserted[i] for each. Rows conflicting with a stored
 // order, or with one earlier in the same statement, are skipped (ON
@@ -321,12 +345,11 @@ func (t *Tx) insertOrders(ctx context.Context, os []*returns.Order, inserted []b
 	const row = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := make([]any, 0, 10*len(os))
 	for _, o := range os {
-		doc, err := json.Marshal(o)
+		r, err := newOrderRow(o)
 		if err != nil {
-			return fmt.Errorf("encode order: %w", err)
+			return err
 		}
-		args = append(args, o.ID, o.StoreID, o.ExternalID, o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage),
-			US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc)
+		args = r.appendArgs(append(args, o.ID, o.StoreID, o.ExternalID))
 	}
 	ids, err := collect(ctx, t, "insert orders", scanString, `INSERT INTO orders (id, store_id, external_id, name, customer_email, coverage,
 		source_created_at, source_updated_at, synced_at, doc) VALUES `+repeatRows(row, len(os))+`
@@ -403,20 +426,20 @@ func (t *Tx) insertOrdersWithEvents(ctx context.Context, os []*returns.Order, ev
 	created, updated, synced := make([]int64, len(os)), make([]int64, len(os)), make([]int64, len(os))
 	evCreated := make([]int64, len(os))
 	for i, o := range os {
-		doc, err := json.Marshal(o)
+		r, err := newOrderRow(o)
 		if err != nil {
-			return fmt.Errorf("encode order: %w", err)
+			return err
 		}
 		ev := evs[i]
 		ev.CreatedAt = t.now
 		if err := t.noteEvent(ctx, ev.StoreID); err != nil {
 			return err
 		}
-		text[ordID][i], text[ordStore][i], text[ordExt][i], text[ordName][i] = o.ID, o.StoreID, o.ExternalID, o.Name
-		text[ordEmail][i], text[ordCoverage][i], text[ordDoc][i] = strings.ToLower(o.Customer.Email), string(o.Coverage), string(doc)
+		text[ordID][i], text[ordStore][i], text[ordExt][i], text[ordName][i] = o.ID, o.StoreID, o.ExternalID, r.name
+		text[ordEmail][i], text[ordCoverage][i], text[ordDoc][i] = r.email, r.coverage, string(r.doc)
 		text[evStore][i], text[evKind][i], text[evSubjectType][i] = ev.StoreID, ev.Kind, ev.SubjectType
 		text[evSubject][i], text[evPayload][i] = ev.SubjectID, eventPayload(ev)
-		created[i], updated[i], synced[i], evCreated[i] = US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), US(ev.CreatedAt)
+		created[i], updated[i], synced[i], evCreated[i] = r.created, r.updated, r.synced, US(ev.CreatedAt)
 	}
 	type result struct {
 		order bool
@@ -488,13 +511,12 @@ func (t *Tx) updateOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	if US(o.UpdatedAt) < srcUpdated {
 		return false, nil
 	}
-	doc, err := json.Marshal(o)
+	r, err := newOrderRow(o)
 	if err != nil {
-		return false, fmt.Errorf("encode order: %w", err)
+		return false, err
 	}
 	_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
-		source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`,
-		o.Name, strings.ToLower(o.Customer.Email), string(o.Coverage), US(o.CreatedAt), US(o.UpdatedAt), US(o.SyncedAt), doc, id)
+		source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`, append(r.appendArgs(nil), id)...)
 	if err != nil {
 		return false, fmt.Errorf("update order: %w", err)
 	}
