@@ -73,8 +73,6 @@ func syncLeaders(dialect string) int {
 // or may lead the next. When fewer than leaders groups run, nothing
 // waits.
 type syncGroup struct {
-	leaders int // set by the first call (guarded by mu)
-
 	mu      sync.Mutex
 	free    *sync.Cond // a group ended
 	running int
@@ -82,15 +80,15 @@ type syncGroup struct {
 }
 
 // do queues req and returns its outcome, running a group with run when
-// it leads one.
+// it leads one and fewer than leaders (at least one) groups run.
 func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq)) error {
+	leaders = max(1, leaders)
 	g.mu.Lock()
 	if g.free == nil {
 		g.free = sync.NewCond(&g.mu)
-		g.leaders = max(1, leaders)
 	}
 	g.pending = append(g.pending, req)
-	for !req.taken && g.running >= g.leaders {
+	for !req.taken && g.running >= leaders {
 		g.free.Wait()
 	}
 	if req.taken {

@@ -407,9 +407,6 @@ func (s *Store) checkpointLoop() {
 // until the store's connections are closed: closing a descriptor of the
 // database file would drop the POSIX locks SQLite holds on it.
 func (s *Store) syncDB() {
-	if s.dbFile == nil {
-		return
-	}
 	if err := s.dbFile.Sync(); err != nil {
 		s.cfg.Logger.Warn("sqlite: sync database file", slog.Any("error", err))
 	}
