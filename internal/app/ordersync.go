@@ -51,17 +51,21 @@ type syncReq struct {
 	taken   bool       // in a group (guarded by syncGroup.mu)
 }
 
-// syncLeaders is how many groups may run at once on a store of dialect:
-// several, so that the database works on one group while the next is
-// being assembled and encoded, few, so that groups stay large. On
-// PostgreSQL two: each group is one statement, and more of them at once
-// only contend on the same index pages (measured: 2 beats 1, 3 and 4). On
-// SQLite four: its writer commits the groups in flight in one
-// transaction, so more of them make its commits larger (measured: 4 beats
-// 2 by a quarter).
+// syncLeaders is how many groups may run at once on a store of dialect.
+// On PostgreSQL one: each group is one statement, whose fixed cost (the
+// round trip, the statement's setup, its commit's WAL flush) is paid once
+// per group, so larger groups win; with 32 clients on the shared 2 vCPU
+// VM one leader gave 9,100-9,500 orders/s against 8,000-8,500 with two
+// and 7,300 with three, and two leaders whose statements were serialised
+// did no better than two (docs/performance.md). Only the insert of new
+// orders runs under the slot: re-syncs and retries run after it is freed
+// (syncGroup), so one that waits on a row lock does not hold up the rest.
+// On SQLite four: its writer commits the groups in flight in one
+// transaction, so more of them make its commits larger (measured: 4
+// beats 2 by a quarter).
 func syncLeaders(dialect string) int {
 	if dialect == "postgres" {
-		return 2
+		return 1
 	}
 	return 4
 }
@@ -71,7 +75,8 @@ func syncLeaders(dialect string) int {
 // call and the oldest waiting ones, up to maxSyncGroup. The others wait
 // until a group ends; then each either was answered (it went in a group)
 // or may lead the next. When fewer than leaders groups run, nothing
-// waits.
+// waits. What a group leaves to do after its slot is freed (run's
+// answer), its leader does before returning.
 type syncGroup struct {
 	mu      sync.Mutex
 	free    *sync.Cond // a group ended
@@ -80,8 +85,9 @@ type syncGroup struct {
 }
 
 // do queues req and returns its outcome, running a group with run when
-// it leads one and fewer than leaders (at least one) groups run.
-func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq)) error {
+// it leads one and fewer than leaders (at least one) groups run; the
+// function run answers, if any, runs once the group's slot is free.
+func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq) (after func())) error {
 	leaders = max(1, leaders)
 	g.mu.Lock()
 	if g.free == nil {
@@ -112,12 +118,15 @@ func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq)) error {
 	g.pending = rest
 	g.mu.Unlock()
 
-	run(group)
+	after := run(group)
 
 	g.mu.Lock()
 	g.running--
 	g.free.Broadcast()
 	g.mu.Unlock()
+	if after != nil {
+		after()
+	}
 	return <-req.done
 }
 
@@ -126,8 +135,10 @@ func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq)) error {
 // one atomic write with their events (Store.InsertNewOrders: one statement
 // on PostgreSQL); the others (known already, or repeated in the group) are
 // upserted in one transaction. A failed write is run again a call at a
-// time, so that each call gets its own answer.
-func (a *App) syncGroup(group []*syncReq) {
+// time, so that each call gets its own answer. The upserts and the
+// re-runs are not done here: syncGroup answers them as a function, to be
+// called once the group's slot is freed (nil when every call is answered).
+func (a *App) syncGroup(group []*syncReq) func() {
 	live := group[:0:0]
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
@@ -137,7 +148,7 @@ func (a *App) syncGroup(group []*syncReq) {
 		live = append(live, r)
 	}
 	if len(live) == 0 {
-		return
+		return nil
 	}
 	// In (store, external id) order, stably: each order's outcome depends
 	// only on the calls for the same order before it, which keep their
@@ -159,10 +170,11 @@ func (a *App) syncGroup(group []*syncReq) {
 	}
 	inserted, err := a.Store.InsertNewOrders(live[0].ctx, os, evs)
 	if err != nil {
-		for _, r := range live {
-			r.done <- a.syncOne(r)
+		return func() {
+			for _, r := range live {
+				r.done <- a.syncOne(r)
+			}
 		}
-		return
 	}
 	rest := live[:0:0]
 	for i, r := range live {
@@ -173,7 +185,10 @@ func (a *App) syncGroup(group []*syncReq) {
 			rest = append(rest, r)
 		}
 	}
-	a.upsertGroup(rest)
+	if len(rest) == 0 {
+		return nil
+	}
+	return func() { a.upsertGroup(rest) }
 }
 
 // upsertGroup runs a sorted group of calls in one transaction (UpsertOrders),

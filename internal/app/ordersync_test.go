@@ -69,7 +69,9 @@ func TestSyncGroupOutcomes(t *testing.T) {
 			newSyncReq(ctx, s.ID, syncTestOrder("n2", t0)),                  // older than the one before
 			newSyncReq(cancelled, s.ID, syncTestOrder("gone", t0)),
 		}
-		a.syncGroup(group)
+		if after := a.syncGroup(group); after != nil {
+			after()
+		}
 		want := []string{"<nil> true", "<nil> false", "<nil> true", "<nil> true", "<nil> false", "context canceled false"}
 		for i, r := range group {
 			if got := fmt.Sprint(<-r.done, " ", r.res.Applied); got != want[i] {
@@ -93,7 +95,11 @@ func TestSyncGroupOutcomes(t *testing.T) {
 		// One call for a store that does not exist: the group fails and
 		// each call is answered alone.
 		mixed := []*syncReq{newSyncReq(ctx, s.ID, syncTestOrder("m1", t0)), newSyncReq(ctx, "missing", syncTestOrder("m2", t0)), newSyncReq(ctx, s.ID, syncTestOrder("m3", t0))}
-		a.syncGroup(mixed)
+		if after := a.syncGroup(mixed); after == nil {
+			t.Error("a failed group left nothing to re-run")
+		} else {
+			after()
+		}
 		for i, r := range mixed {
 			err := <-r.done
 			if (i == 1) != returns.IsNotFound(err) || (i != 1 && (err != nil || !r.res.Applied)) {
@@ -148,4 +154,53 @@ func TestSyncOrderConcurrent(t *testing.T) {
 			}
 		}
 	})
+}
+
+// What a group leaves for after its slot (re-syncs, re-runs) does not
+// hold the slot: with one leader, a second group runs and is answered
+// while the first group's follow-up is still blocked.
+func TestSyncGroupFollowUpOutsideTheSlot(t *testing.T) {
+	var g syncGroup
+	inAfter, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		req := &syncReq{done: make(chan error, 1)}
+		first <- g.do(req, 1, func(group []*syncReq) func() {
+			return func() {
+				close(inAfter)
+				<-release
+				for _, r := range group {
+					r.done <- nil
+				}
+			}
+		})
+	}()
+	<-inAfter
+	second := make(chan error, 1)
+	go func() {
+		req := &syncReq{done: make(chan error, 1)}
+		second <- g.do(req, 1, func(group []*syncReq) func() {
+			for _, r := range group {
+				r.done <- fmt.Errorf("second group ran")
+			}
+			return nil
+		})
+	}()
+	select {
+	case err := <-second:
+		if err == nil || err.Error() != "second group ran" {
+			t.Errorf("second call = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the second group waited for the first group's follow-up")
+	}
+	select {
+	case <-first:
+		t.Fatal("the first call returned before its follow-up answered it")
+	default:
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Errorf("first call = %v", err)
+	}
 }
