@@ -1,6 +1,15 @@
 package server
 
-import "testing"
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/reboundhq/rebound/internal/store/storetest"
+)
 
 // The access log never holds a secret path segment.
 func TestLoggedPathMasksTokens(t *testing.T) {
@@ -13,6 +22,31 @@ func TestLoggedPathMasksTokens(t *testing.T) {
 	} {
 		if got := loggedPath(c.pattern, c.path); got != c.want {
 			t.Errorf("loggedPath(%q, %q) = %q, want %q", c.pattern, c.path, got, c.want)
+		}
+	}
+}
+
+// The access log line is written, with the request's id, when the
+// logger's level takes INFO, and not when it does not.
+func TestAccessLogFollowsTheLevel(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	for _, c := range []struct {
+		level slog.Level
+		want  bool
+	}{{slog.LevelInfo, true}, {slog.LevelWarn, false}} {
+		var buf bytes.Buffer
+		log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: c.level}))
+		s := New(Config{Services: NewServices(Options{Store: st}), Logger: log, AccessLog: true})
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.Header.Set("X-Request-Id", "req-42")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET /healthz = %d", rec.Code)
+		}
+		got := strings.Contains(buf.String(), `"msg":"request"`) && strings.Contains(buf.String(), `"request_id":"req-42"`)
+		if got != c.want {
+			t.Errorf("level %v: access line written = %v, want %v (log: %s)", c.level, got, c.want, buf.String())
 		}
 	}
 }

@@ -66,7 +66,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			d := time.Since(start)
 			s.metrics.requests.WithLabelValues(ri.Pattern, r.Method, strconv.Itoa(status)).Inc()
 			s.metrics.latency.WithLabelValues(ri.Pattern, r.Method).Observe(d.Seconds())
-			if s.accessLog {
+			// Logger(r) builds the request's logger: not for a line the
+			// level drops.
+			if s.accessLog && s.log.Enabled(r.Context(), slog.LevelInfo) {
 				httpx.Logger(r).LogAttrs(r.Context(), slog.LevelInfo, "request",
 					slog.String("method", r.Method), slog.String("path", loggedPath(ri.Pattern, r.URL.Path)), slog.String("route", ri.Pattern),
 					slog.Int("status", status), slog.Int("bytes", sw.Bytes), slog.Duration("duration", d))
