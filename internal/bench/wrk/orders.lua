@@ -1,12 +1,15 @@
 -- wrk script: POST Redo's example order with a unique id per request.
 -- Env: ORDER_FILE (internal/examples/order.json), API_KEY, STORE_ID (the
--- path is set here, so the URL given to wrk is only scheme://host:port).
+-- path is set here, so the URL given to wrk is only scheme://host:port);
+-- ID_POOL=N: ids cycle through N orders instead (re-syncs of known orders
+-- once each has been sent).
 local f = assert(io.open(os.getenv("ORDER_FILE"), "r"))
 local template = f:read("*a")
 f:close()
 local key = os.getenv("API_KEY") or ""
 local path = "/v2.2/stores/" .. (os.getenv("STORE_ID") or "x") .. "/custom/orders"
 local n = 0
+local pool = tonumber(os.getenv("ID_POOL") or "")
 
 -- wrk never seeds math.random: every wrk process would draw the same
 -- numbers and resend the ids of the one before it (re-syncs of known
@@ -27,7 +30,9 @@ end
 
 function request()
   n = n + 1
-  local body = template:gsub('"order_123456"', '"wrk-' .. run .. '-' .. tid .. '-' .. n .. '"', 1)
+  local id = 'wrk-' .. run .. '-' .. tid .. '-' .. n
+  if pool then id = 'pool-' .. (n % pool) end
+  local body = template:gsub('"order_123456"', '"' .. id .. '"', 1)
   return wrk.format("POST", path, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, body)
 end
 

@@ -7,7 +7,8 @@
 #   DB=postgres://… internal/bench/wrk/run.sh     # PostgreSQL, one server
 #   DB=postgres://… REPLICAS=2 internal/bench/wrk/run.sh   # two replicas, one wrk per replica
 #
-# Env: BIN (default: go build), SLICES (3), SLICE (5s), CONNS (32), THREADS (2).
+# Env: BIN (default: go build), SLICES (3), SLICE (5s), CONNS (32), THREADS (2),
+# ID_POOL (orders.lua: ids cycle through that many orders, i.e. re-syncs).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d)
