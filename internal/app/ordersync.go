@@ -33,7 +33,7 @@ type SyncResult struct {
 // each of its calls is run alone, so that each gets its own answer.
 func (a *App) SyncOrder(ctx context.Context, storeID string, o *returns.Order) (*SyncResult, error) {
 	req := &syncReq{ctx: ctx, storeID: storeID, res: &SyncResult{Order: o}, done: make(chan error, 1)}
-	if err := a.orders.do(req, syncLeaders(a.Store.Dialect()), a.syncGroup); err != nil {
+	if err := a.orders.do(req, syncPolicyFor(a.Store.Dialect()), a.syncGroup); err != nil {
 		return nil, fmt.Errorf("sync order: %w", err)
 	}
 	return req.res, nil
@@ -51,30 +51,48 @@ type syncReq struct {
 	taken   bool       // in a group (guarded by syncGroup.mu)
 }
 
-// syncLeaders is how many groups may run at once on a store of dialect.
-// On PostgreSQL one: each group is one statement, whose fixed cost (the
-// round trip, the statement's setup, its commit's WAL flush) is paid once
-// per group, so larger groups win; with 32 clients on the shared 2 vCPU
-// VM one leader gave 9,100-9,500 orders/s against 8,000-8,500 with two
-// and 7,300 with three, and two leaders whose statements were serialised
-// did no better than two (docs/performance.md). Only the insert of new
-// orders runs under the slot: re-syncs and retries run after it is freed
-// (syncGroup), so one that waits on a row lock does not hold up the rest.
-// On SQLite four: its writer commits the groups in flight in one
-// transaction, so more of them make its commits larger (measured: 4
-// beats 2 by a quarter).
-func syncLeaders(dialect string) int {
-	if dialect == "postgres" {
-		return 1
-	}
-	return 4
+// syncPolicy is how many groups may run at once: leaders (at least one)
+// whenever calls wait, and up to most when at least minBatch calls wait.
+type syncPolicy struct {
+	leaders, most, minBatch int
 }
 
-// syncGroup collects concurrent SyncOrder calls. At most leaders groups
-// run at a time. A call that finds a group free leads one: its own
-// call and the oldest waiting ones, up to maxSyncGroup. The others wait
-// until a group ends; then each either was answered (it went in a group)
-// or may lead the next. When fewer than leaders groups run, nothing
+// mayLead reports whether a waiting call may lead a group while running
+// groups run and waiting calls (its own included) wait for one.
+func (p syncPolicy) mayLead(running, waiting int) bool {
+	return running < max(1, p.leaders) || (running < p.most && waiting >= p.minBatch)
+}
+
+// syncPolicyFor is the policy for a store of dialect.
+//
+// On PostgreSQL one group, and a second one only for at least 12 waiting
+// calls. Each group is one statement whose fixed cost (the round trip, the
+// statement's setup, its commit's WAL flush: about 0.35 ms here, against
+// about 28 µs an order) is paid once per group, so small groups run at
+// once cost more than they save: with 32 clients on the shared 2 vCPU VM,
+// two groups at any size gave 8,000-8,500 orders/s, one 9,100-9,500, one
+// plus a second for 12 or more waiting calls 10,200-11,000 (a threshold of
+// 6-10 or 16-20 was no better than none, and a third group lost). 12 is
+// where a group's per-order work reaches its fixed cost
+// (docs/performance.md). Only the insert of new orders runs under a
+// group's slot: re-syncs and retries run after it is freed (syncGroup),
+// so one that waits on a row lock does not hold up the rest.
+//
+// On SQLite four at any size: its writer commits the groups in flight in
+// one transaction, so more of them make its commits larger (measured: 4
+// beats 2 by a quarter; 8 equals 4).
+func syncPolicyFor(dialect string) syncPolicy {
+	if dialect == "postgres" {
+		return syncPolicy{leaders: 1, most: 2, minBatch: 12}
+	}
+	return syncPolicy{leaders: 4, most: 4}
+}
+
+// syncGroup collects concurrent SyncOrder calls. Groups run as a
+// syncPolicy allows. A call that may lead leads a group: its own call and
+// the oldest waiting ones, up to maxSyncGroup. The others wait until a
+// group ends; then each either was answered (it went in a group) or may
+// lead the next. When fewer than the policy's leaders run, nothing
 // waits. What a group leaves to do after its slot is freed (run's
 // answer), its leader does before returning.
 type syncGroup struct {
@@ -85,16 +103,15 @@ type syncGroup struct {
 }
 
 // do queues req and returns its outcome, running a group with run when
-// it leads one and fewer than leaders (at least one) groups run; the
-// function run answers, if any, runs once the group's slot is free.
-func (g *syncGroup) do(req *syncReq, leaders int, run func([]*syncReq) (after func())) error {
-	leaders = max(1, leaders)
+// it leads one (p.mayLead); the function run answers, if any, runs once
+// the group's slot is free.
+func (g *syncGroup) do(req *syncReq, p syncPolicy, run func([]*syncReq) (after func())) error {
 	g.mu.Lock()
 	if g.free == nil {
 		g.free = sync.NewCond(&g.mu)
 	}
 	g.pending = append(g.pending, req)
-	for !req.taken && g.running >= leaders {
+	for !req.taken && !p.mayLead(g.running, len(g.pending)) {
 		g.free.Wait()
 	}
 	if req.taken {

@@ -165,7 +165,7 @@ func TestSyncGroupFollowUpOutsideTheSlot(t *testing.T) {
 	first := make(chan error, 1)
 	go func() {
 		req := &syncReq{done: make(chan error, 1)}
-		first <- g.do(req, 1, func(group []*syncReq) func() {
+		first <- g.do(req, syncPolicy{leaders: 1}, func(group []*syncReq) func() {
 			return func() {
 				close(inAfter)
 				<-release
@@ -179,7 +179,7 @@ func TestSyncGroupFollowUpOutsideTheSlot(t *testing.T) {
 	second := make(chan error, 1)
 	go func() {
 		req := &syncReq{done: make(chan error, 1)}
-		second <- g.do(req, 1, func(group []*syncReq) func() {
+		second <- g.do(req, syncPolicy{leaders: 1}, func(group []*syncReq) func() {
 			for _, r := range group {
 				r.done <- fmt.Errorf("second group ran")
 			}
@@ -202,5 +202,89 @@ func TestSyncGroupFollowUpOutsideTheSlot(t *testing.T) {
 	close(release)
 	if err := <-first; err != nil {
 		t.Errorf("first call = %v", err)
+	}
+}
+
+func TestSyncPolicyMayLead(t *testing.T) {
+	pg := syncPolicy{leaders: 1, most: 2, minBatch: 12}
+	for _, c := range []struct {
+		p                syncPolicy
+		running, waiting int
+		want             bool
+	}{
+		{pg, 0, 1, true},   // nothing runs: lead
+		{pg, 1, 11, false}, // one runs, too few wait for a second
+		{pg, 1, 12, true},  // enough for a second
+		{pg, 2, 40, false}, // at most two
+		{syncPolicy{leaders: 4, most: 4}, 3, 1, true},
+		{syncPolicy{leaders: 4, most: 4}, 4, 64, false},
+		{syncPolicy{}, 0, 1, true}, // at least one leader
+	} {
+		if got := c.p.mayLead(c.running, c.waiting); got != c.want {
+			t.Errorf("%+v.mayLead(%d, %d) = %v, want %v", c.p, c.running, c.waiting, got, c.want)
+		}
+	}
+}
+
+// With one leader and a second group for minBatch waiting calls: calls
+// wait while too few of them wait, and the call that makes minBatch leads
+// a group of all of them while the first group still runs.
+func TestSyncGroupSecondGroupForABatch(t *testing.T) {
+	var g syncGroup
+	p := syncPolicy{leaders: 1, most: 2, minBatch: 3}
+	release := make(chan struct{})
+	answer := func(group []*syncReq) {
+		for _, r := range group {
+			r.done <- fmt.Errorf("group of %d", len(group))
+		}
+	}
+	call := func(block bool) chan error {
+		out := make(chan error, 1)
+		go func() {
+			req := &syncReq{done: make(chan error, 1)}
+			out <- g.do(req, p, func(group []*syncReq) func() {
+				if block {
+					<-release
+				}
+				answer(group)
+				return nil
+			})
+		}()
+		return out
+	}
+	waitFor := func(running, pending int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			g.mu.Lock()
+			r, n := g.running, len(g.pending)
+			g.mu.Unlock()
+			if r == running && n == pending {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("running %d, pending %d; want %d, %d", r, n, running, pending)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	first := call(true)
+	waitFor(1, 0)
+	b, c := call(false), call(false)
+	waitFor(1, 2) // too few for a second group: they wait
+	d := call(false)
+	for i, ch := range []chan error{b, c, d} {
+		select {
+		case err := <-ch:
+			if err == nil || err.Error() != "group of 3" {
+				t.Errorf("call %d: %v, want the second group of 3", i, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("call %d waited for the first group", i)
+		}
+	}
+	close(release)
+	if err := <-first; err == nil || err.Error() != "group of 1" {
+		t.Errorf("first call: %v", err)
 	}
 }
