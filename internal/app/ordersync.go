@@ -70,7 +70,7 @@ func (p syncPolicy) mayLead(running, waiting int) bool {
 // statement's setup, its commit's WAL flush: about 0.35 ms here, against
 // about 28 µs an order) is paid once per group, so small groups run at
 // once cost more than they save: with 32 clients on the shared 2 vCPU VM,
-// two groups at any size gave 8,000-8,500 orders/s, one 9,000-10,000, one
+// two groups at any size gave 8,500-9,200 orders/s, one 9,000-10,000, one
 // plus a second for 12 or more waiting calls 10,000-10,700 (a threshold of
 // 6-10 or 16-20 was no better than none, and a third group lost). 12 is
 // where a group's per-order work reaches its fixed cost
