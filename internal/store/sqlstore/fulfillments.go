@@ -15,8 +15,7 @@ func (t *Tx) SaveOrder(ctx context.Context, o *returns.Order) error {
 	if err != nil {
 		return err
 	}
-	n, err := t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
-		source_updated_at = ?, synced_at = ?, doc = ? WHERE store_id = ? AND id = ?`, append(r.appendArgs(nil), o.StoreID, o.ID)...)
+	n, err := t.exec(ctx, `UPDATE orders SET `+orderRowSet+` WHERE store_id = ? AND id = ?`, append(r.appendArgs(nil), o.StoreID, o.ID)...)
 	if err != nil {
 		return fmt.Errorf("save order: %w", err)
 	}

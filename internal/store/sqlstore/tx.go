@@ -330,6 +330,10 @@ func newOrderRow(o *returns.Order) (orderRow, error) {
 		created: US(o.CreatedAt), updated: US(o.UpdatedAt), synced: US(o.SyncedAt), doc: doc}, nil
 }
 
+// orderRowSet is the SET list of an UPDATE of an order's row, its values
+// in appendArgs' order.
+const orderRowSet = `name = ?, customer_email = ?, coverage = ?, source_created_at = ?, source_updated_at = ?, synced_at = ?, doc = ?`
+
 // appendArgs appends r's values in the column order name, customer_email,
 // coverage, source_created_at, source_updated_at, synced_at, doc.
 func (r orderRow) appendArgs(args []any) []any {
@@ -515,8 +519,7 @@ func (t *Tx) updateOrder(ctx context.Context, o *returns.Order) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = t.exec(ctx, `UPDATE orders SET name = ?, customer_email = ?, coverage = ?, source_created_at = ?,
-		source_updated_at = ?, synced_at = ?, doc = ? WHERE id = ?`, append(r.appendArgs(nil), id)...)
+	_, err = t.exec(ctx, `UPDATE orders SET `+orderRowSet+` WHERE id = ?`, append(r.appendArgs(nil), id)...)
 	if err != nil {
 		return false, fmt.Errorf("update order: %w", err)
 	}
