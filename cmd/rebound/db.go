@@ -114,16 +114,17 @@ func (d *dbFlags) isPostgres() bool {
 func (d *dbFlags) openStore(ctx context.Context, log *slog.Logger, owner bool) (store.Store, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	u := d.databaseURL
-	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
-		return postgres.Open(ctx, postgres.Config{URL: u, Logger: log})
+	// Checked whatever the database: a bad value is refused, not ignored
+	// until the day the same settings are used with SQLite.
+	if d.walLimitMiB < 1 || d.walLimitMiB > maxWALLimitMiB {
+		return nil, fmt.Errorf("--sqlite-wal-limit: %d MiB: must be from 1 to %d", d.walLimitMiB, maxWALLimitMiB)
+	}
+	if d.isPostgres() {
+		return postgres.Open(ctx, postgres.Config{URL: d.databaseURL, Logger: log})
 	}
 	p := d.sqlitePath()
 	if p == "" {
-		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(u))
-	}
-	if d.walLimitMiB < 1 || d.walLimitMiB > maxWALLimitMiB {
-		return nil, fmt.Errorf("--sqlite-wal-limit: %d MiB: must be from 1 to %d", d.walLimitMiB, maxWALLimitMiB)
+		return nil, fmt.Errorf("--database-url: unsupported URL %q (want postgres://... or sqlite:PATH)", redactURL(d.databaseURL))
 	}
 	return sqlite.Open(ctx, sqlite.Config{Path: p, Logger: log, Exclusive: owner, WALSizeLimit: d.walLimitMiB << 20})
 }

@@ -68,6 +68,10 @@ func TestSQLiteWALLimit(t *testing.T) {
 			t.Errorf("%v: the data directory was created (stat: %v)", args, err)
 		}
 	}
+	// Refused with PostgreSQL too, before any connection is tried.
+	if r := rebound(t, nil, "migrate", "--database-url", "postgres://nobody@127.0.0.1:1/none", "--sqlite-wal-limit", "0"); r.code != 1 || !strings.Contains(r.stderr, "--sqlite-wal-limit") {
+		t.Errorf("PostgreSQL, --sqlite-wal-limit 0: want exit 1 naming the flag\n%s", r)
+	}
 	r := rebound(t, []string{"REBOUND_SQLITE_WAL_LIMIT=lots"}, "migrate", "--data-dir", data)
 	if r.code == 0 || !strings.Contains(r.stderr, "REBOUND_SQLITE_WAL_LIMIT") {
 		t.Errorf("REBOUND_SQLITE_WAL_LIMIT=lots: want a failure naming the variable\n%s", r)
