@@ -32,6 +32,11 @@ type Store interface {
 	// run in a transaction shared with other concurrent Update calls (group
 	// commit) and, if any of them fails, run again alone: fn must have no
 	// effects outside the Tx it is given other than setting its results.
+	// A ctx already done when fn would start returns ctx's error with
+	// nothing written. Cancelled while fn runs, a shared transaction (the
+	// SQLite backend) runs on to its end, so that one caller cannot roll
+	// back the others, and Update reports its outcome; a transaction of
+	// its own (PostgreSQL) fails its next statement and is rolled back.
 	Update(ctx context.Context, fn func(Tx) error) error
 
 	// InsertNewOrders writes each order of os that is new to its store (no

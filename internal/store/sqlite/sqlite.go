@@ -675,7 +675,8 @@ func (s *Store) runAlone(r *writeReq) error {
 
 func (s *Store) enqueuer(tx *sql.Tx) sqlstore.EnqueueFunc {
 	return func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-		return s.river.InsertTx(ctx, tx, args, opts)
+		// The write loop's transaction, as conn.detach.
+		return s.river.InsertTx(context.WithoutCancel(ctx), tx, args, opts)
 	}
 }
 
@@ -792,11 +793,26 @@ func (s *Store) closeDBs() error {
 
 // conn adapts *sql.Tx to sqlstore.Conn. With a statement cache (writer
 // transactions) it runs cached prepared statements instead of parsing the
-// SQL again.
+// SQL again, and its statements do not follow their context's
+// cancellation (see detach).
 type conn struct {
 	tx    *sql.Tx
 	stmts *stmtCache
 	bound map[string]*sql.Stmt // cached statements bound to tx, per transaction
+}
+
+// detach is the context a statement runs with: on the writer, ctx without
+// its cancellation (values kept). A write transaction carries the Update
+// calls of several callers, each checked for cancellation before its
+// function runs; once it runs, one caller's cancellation must not
+// interrupt a statement and so roll back the others' writes. Without a
+// Done channel neither database/sql nor the driver starts a goroutine per
+// statement to watch it, nor installs SQLite's progress handler.
+func (c conn) detach(ctx context.Context) context.Context {
+	if c.stmts == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // stmt returns q prepared and bound to the transaction, or nil.
@@ -815,6 +831,7 @@ func (c conn) stmt(ctx context.Context, q string) *sql.Stmt {
 
 // result runs q through the statement cache when it is prepared.
 func (c conn) result(ctx context.Context, q string, args []any) (sql.Result, error) {
+	ctx = c.detach(ctx)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -839,6 +856,7 @@ func (c conn) ExecInsertID(ctx context.Context, q string, args ...any) (int64, e
 }
 
 func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	ctx = c.detach(ctx)
 	if st := c.stmt(ctx, q); st != nil {
 		return row{st.QueryRowContext(ctx, args...)}
 	}
@@ -846,6 +864,7 @@ func (c conn) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row 
 }
 
 func (c conn) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	ctx = c.detach(ctx)
 	var r *sql.Rows
 	var err error
 	if st := c.stmt(ctx, q); st != nil {

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,38 @@ func OpenSQLite(t testing.TB) store.Store {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	return st
+}
+
+// openTransactions describes, for a failure message, the transactions of
+// the PostgreSQL server that hold a transaction id, oldest first: while one
+// is open, events written after it began are held back from dispatch (the
+// horizon is the cluster's). It is empty for other backends.
+func openTransactions(st store.Store) string {
+	base := os.Getenv(EnvDatabaseURL)
+	if st.Dialect() != "postgres" || base == "" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		return "open transactions: " + err.Error()
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT format('pid %s xid %s %s for %s (%s) %s', pid, backend_xid, state,
+		date_trunc('milliseconds', now() - xact_start), coalesce(wait_event, 'not waiting'), left(query, 200))
+		FROM pg_stat_activity WHERE backend_xid IS NOT NULL ORDER BY xact_start`)
+	if err != nil {
+		return "open transactions: " + err.Error()
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "open transactions: " + err.Error()
+	}
+	if len(lines) == 0 {
+		return "no transaction of the server holds a transaction id"
+	}
+	return "transactions holding an id: " + strings.Join(lines, "; ")
 }
 
 // PostgresURL creates a fresh schema on the test server and returns a URL

@@ -38,9 +38,15 @@ func testEvents(t *testing.T, st store.Store) {
 		}
 		ids = append(ids, ev.ID)
 	}
-	// Three events, one queued dispatch job.
-	if n := jobTotal(t, st) - jobsBefore; n != 1 {
-		t.Errorf("dispatch jobs queued = %d, want 1", n)
+	// Three events, one queued dispatch job. With concurrent writers the
+	// jobs are unique per DispatchPeriod, a span of the clock: requests
+	// made either side of a period's start queue one job each.
+	want := 1
+	if st.Dialect() == "postgres" {
+		want = 2
+	}
+	if n := jobTotal(t, st) - jobsBefore; n < 1 || n > want {
+		t.Errorf("dispatch jobs queued = %d, want 1 (at most %d)", n, want)
 	}
 	if ids[0] >= ids[1] || ids[1] >= ids[2] {
 		t.Errorf("event ids %v not increasing", ids)
@@ -214,10 +220,11 @@ func testTakeEventsWhileWriting(t *testing.T, st store.Store) {
 		})
 	}
 	dwg.Wait()
-	// Drain. Events may be held back for a moment by transactions of the
-	// database server still running (PostgreSQL's horizon is the
-	// cluster's), so keep taking until all are there or a deadline passes.
-	deadline := time.Now().Add(15 * time.Second)
+	// Drain. Events may be held back by transactions of the database
+	// server still running (PostgreSQL's horizon is the cluster's: another
+	// test package's transaction holds it), so keep taking until all are
+	// there or a deadline passes.
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		n, err := take()
 		if err != nil {
@@ -258,7 +265,7 @@ func testTakeEventsWhileWriting(t *testing.T, st store.Store) {
 		}
 	}
 	if missed > 0 {
-		t.Fatalf("%d of %d events were never taken", missed, len(evs))
+		t.Fatalf("%d of %d events were never taken; %s", missed, len(evs), openTransactions(st))
 	}
 	next := map[int]int{} // writer → index of its next event
 	for _, e := range seq {
