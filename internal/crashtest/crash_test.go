@@ -357,6 +357,7 @@ type crashConfig struct {
 	orderClients     int
 	returnClients    int
 	killOneOfServers bool
+	db               database // read when a wait times out, to say why
 }
 
 func runCrash(t *testing.T, cfg crashConfig, servers []*server, storeID, key string) {
@@ -453,7 +454,8 @@ func runCrash(t *testing.T, cfg crashConfig, servers []*server, storeID, key str
 		t.Fatal("fresh return failed")
 	}
 	created := time.Now()
-	waitFor(t, created.Add(60*time.Second), "the return created after the last restart to be delivered", func() bool { return rec.delivered(freshID) })
+	waitFor(t, created.Add(60*time.Second), "the return created after the last restart to be delivered", func() bool { return rec.delivered(freshID) },
+		func() string { return cfg.db.describeUndelivered([]string{freshID}) })
 	t.Logf("fresh return delivered %v after creation", time.Since(created).Round(time.Millisecond))
 
 	// Every acknowledged return's event is delivered within 90 s of the
@@ -465,14 +467,17 @@ func runCrash(t *testing.T, cfg crashConfig, servers []*server, storeID, key str
 	}
 	orders := append([]string(nil), l.orders...)
 	l.mu.Unlock()
-	waitFor(t, lastRestart.Add(90*time.Second), "every acknowledged return to be delivered", func() bool {
+	undelivered := func() []string {
+		var ids []string
 		for _, id := range acked {
 			if !rec.delivered(id) {
-				return false
+				ids = append(ids, id)
 			}
 		}
-		return true
-	})
+		return ids
+	}
+	waitFor(t, lastRestart.Add(90*time.Second), "every acknowledged return to be delivered", func() bool { return len(undelivered()) == 0 },
+		func() string { return cfg.db.describeUndelivered(undelivered()) })
 	t.Logf("all %d acknowledged returns delivered %v after the last restart", len(acked), time.Since(lastRestart).Round(time.Millisecond))
 
 	rec.mu.Lock()
@@ -556,11 +561,17 @@ func runCrash(t *testing.T, cfg crashConfig, servers []*server, storeID, key str
 	t.Logf("%d returns listed", len(all))
 }
 
-func waitFor(t *testing.T, deadline time.Time, what string, ok func() bool) {
+// waitFor polls ok until it holds or deadline passes; then the test fails,
+// with why's account of the state when why is given.
+func waitFor(t *testing.T, deadline time.Time, what string, ok func() bool, why ...func() string) {
 	t.Helper()
 	for !ok() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			var detail []string
+			for _, f := range why {
+				detail = append(detail, f())
+			}
+			t.Fatalf("timed out waiting for %s\n%s", what, strings.Join(detail, "\n"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -591,7 +602,7 @@ func TestCrashSQLite(t *testing.T) {
 	storeID, key := createStore(t, nil, "--data-dir", data)
 	s := newServer(t, "sqlite", nil, "--data-dir", data)
 	runCrash(t, crashConfig{kills: 20, minGap: time.Second, maxGap: 2500 * time.Millisecond,
-		orderClients: 6, returnClients: 4}, []*server{s}, storeID, key)
+		orderClients: 6, returnClients: 4, db: database{"sqlite", "file:" + filepath.Join(data, "rebound.db") + "?mode=ro"}}, []*server{s}, storeID, key)
 }
 
 // TestCrashPostgresReplica kills one of two PostgreSQL replicas at a time
@@ -608,5 +619,5 @@ func TestCrashPostgresReplica(t *testing.T) {
 	a := newServer(t, "replica-a", env, "--database-url", url)
 	b := newServer(t, "replica-b", env, "--database-url", url)
 	runCrash(t, crashConfig{kills: 8, minGap: 2 * time.Second, maxGap: 5 * time.Second,
-		orderClients: 6, returnClients: 4, killOneOfServers: true}, []*server{a, b}, storeID, key)
+		orderClients: 6, returnClients: 4, killOneOfServers: true, db: database{"pgx", url}}, []*server{a, b}, storeID, key)
 }
