@@ -682,7 +682,7 @@ func (s *Store) enqueuer(tx *sql.Tx) sqlstore.EnqueueFunc {
 
 // writerConn is the connection adapter for one write transaction.
 func (s *Store) writerConn(tx *sql.Tx) conn {
-	return conn{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}}
+	return conn{tx: tx, stmts: s.stmts, bound: map[string]*sql.Stmt{}, detached: true}
 }
 
 func (s *Store) runOne(r *writeReq, c conn, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
@@ -793,12 +793,12 @@ func (s *Store) closeDBs() error {
 
 // conn adapts *sql.Tx to sqlstore.Conn. With a statement cache (writer
 // transactions) it runs cached prepared statements instead of parsing the
-// SQL again, and its statements do not follow their context's
-// cancellation (see detach).
+// SQL again.
 type conn struct {
-	tx    *sql.Tx
-	stmts *stmtCache
-	bound map[string]*sql.Stmt // cached statements bound to tx, per transaction
+	tx       *sql.Tx
+	stmts    *stmtCache
+	bound    map[string]*sql.Stmt // cached statements bound to tx, per transaction
+	detached bool                 // the write loop's: see detach
 }
 
 // detach is the context a statement runs with: on the writer, ctx without
@@ -809,7 +809,7 @@ type conn struct {
 // Done channel neither database/sql nor the driver starts a goroutine per
 // statement to watch it, nor installs SQLite's progress handler.
 func (c conn) detach(ctx context.Context) context.Context {
-	if c.stmts == nil {
+	if !c.detached {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)
