@@ -185,7 +185,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.lock = lock
+	if cfg.Exclusive {
+		if err := s.releaseLeases(ctx); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// releaseLeases ends the delivery leases left by the data dir's previous
+// owner (see sqlstore.Tx.ReleaseLeases): holding the data dir's lock, this
+// store is the only one that can hold any. After a crash its deliveries
+// in flight are then attempted again as soon as the sweep looks, not a
+// lease (30 s) later.
+func (s *Store) releaseLeases(ctx context.Context) error {
+	var n int64
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.(*sqlstore.Tx).ReleaseLeases(ctx)
+		return err
+	}); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if n > 0 {
+		s.cfg.Logger.Info("released the delivery leases of the data dir's previous owner", slog.Int64("deliveries", n))
+	}
+	return nil
 }
 
 func open(ctx context.Context, cfg Config) (*Store, error) {

@@ -419,6 +419,21 @@ func (t *Tx) addDeliveriesError(ds []*returns.Delivery, err error) error {
 	return fmt.Errorf("add deliveries: %w", err)
 }
 
+// ReleaseLeases ends every delivery's lease (claimed_until) at once and
+// returns how many it ended. Only for a process that owns the database
+// alone (the SQLite store opened exclusive, see sqlite.Config.Exclusive):
+// the leases are then those of the process before it, which is gone, and
+// its deliveries may be attempted again at once instead of when their
+// leases run out. Where other processes share the database (PostgreSQL
+// replicas) a lease may be live and must run out instead.
+func (t *Tx) ReleaseLeases(ctx context.Context) (int64, error) {
+	n, err := t.exec(ctx, `UPDATE webhook_deliveries SET claimed_until = 0 WHERE state = 'pending' AND claimed_until > 0`)
+	if err != nil {
+		return 0, fmt.Errorf("release delivery leases: %w", err)
+	}
+	return n, nil
+}
+
 // ClaimDeliveries implements store.Tx, in one statement: see the comment
 // at the top of this file. The candidates are read along
 // webhook_deliveries_claim in id order (the unary + keeps the planner from
