@@ -6,7 +6,19 @@
 // layer can enqueue jobs without linking any integration.
 package jobs
 
-import "time"
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// QueueEvents is the job queue of the webhook path: event dispatch and
+// delivery (their args say so, InsertOpts). It has workers of its own, so
+// that a backlog in River's default queue — shopper emails after a burst
+// of returns, a slow SMTP server, Ecwid calls — never holds webhooks back.
+// Jobs of these kinds queued in the default queue before the queue
+// existed are still run there.
+const QueueEvents = "events"
 
 // DispatchEventsArgs asks for a store's undispatched events to be fanned
 // out to its subscribers, oldest first. Dispatch is requested as a unique
@@ -23,6 +35,9 @@ type DispatchEventsArgs struct {
 // Kind implements river.JobArgs.
 func (DispatchEventsArgs) Kind() string { return "event.dispatch" }
 
+// InsertOpts implements river.JobArgsWithInsertOpts: QueueEvents.
+func (DispatchEventsArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueEvents} }
+
 // DeliverArgs asks for a subscription's due deliveries to be attempted.
 type DeliverArgs struct {
 	StoreID   string `json:"store_id"`
@@ -31,6 +46,9 @@ type DeliverArgs struct {
 
 // Kind implements river.JobArgs.
 func (DeliverArgs) Kind() string { return "webhook.deliver" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: QueueEvents.
+func (DeliverArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: QueueEvents} }
 
 // Modes of a WebhookFillArgs job.
 const (

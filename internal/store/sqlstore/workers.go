@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 )
@@ -26,7 +27,7 @@ const (
 // WorkerOptions configure a backend's job workers.
 type WorkerOptions struct {
 	Logger            *slog.Logger
-	MaxWorkers        int
+	MaxWorkers        int // per queue (River's default queue and jobs.QueueEvents)
 	FetchPollInterval time.Duration
 	PollOnly          bool // no LISTEN/NOTIFY (SQLite)
 }
@@ -53,8 +54,9 @@ func (ws *Workers[TTx]) Start(ctx context.Context, driver riverdriver.Driver[TTx
 		return fmt.Errorf("%s: workers already started", ws.name)
 	}
 	c, err := river.NewClient(driver, &river.Config{
-		Logger:               o.Logger,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.MaxWorkers}},
+		Logger: o.Logger,
+		// The webhook path's queue has workers of its own (jobs.QueueEvents).
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.MaxWorkers}, jobs.QueueEvents: {MaxWorkers: o.MaxWorkers}},
 		Workers:              w,
 		FetchPollInterval:    o.FetchPollInterval,
 		FetchCooldown:        min(o.FetchPollInterval, 100*time.Millisecond),

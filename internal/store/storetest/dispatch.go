@@ -31,3 +31,23 @@ func DispatchWorkers(st store.Store) *river.Workers {
 	river.AddWorker(w, &takeWorker{st: st})
 	return w
 }
+
+// blockWorker holds every shopper email job until release is closed (or
+// its job is cancelled): a default queue whose workers are all busy.
+type blockWorker struct {
+	river.WorkerDefaults[jobs.ShopperEmailArgs]
+	started chan struct{}
+	release chan struct{}
+}
+
+func (w *blockWorker) Work(ctx context.Context, job *river.Job[jobs.ShopperEmailArgs]) error {
+	select {
+	case w.started <- struct{}{}:
+	default:
+	}
+	select {
+	case <-w.release:
+	case <-ctx.Done():
+	}
+	return nil
+}

@@ -29,6 +29,7 @@ var contract = []struct {
 	{"CancelledUpdateBehindFailureReturns", testCancelledUpdateBehindFailureReturns},
 	{"StaleDispatchRecovery", testStaleDispatchRecovery},
 	{"RequestDispatchWhileRunning", testRequestDispatchWhileRunning},
+	{"DispatchBesideABusyQueue", testDispatchBesideABusyQueue},
 	{"SaveOrder", testSaveOrder},
 	{"EcwidIntegrations", testEcwidIntegrations},
 	{"ReturnRoundTrip", testReturnRoundTrip},
