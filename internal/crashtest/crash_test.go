@@ -143,6 +143,13 @@ func newServer(t *testing.T, name string, env []string, args ...string) *server 
 		logs.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logs.Name())
+			var warn []string
+			for _, l := range strings.Split(string(b), "\n") {
+				if strings.Contains(l, `"level":"WARN"`) || strings.Contains(l, `"level":"ERROR"`) {
+					warn = append(warn, l)
+				}
+			}
+			t.Logf("last warnings and errors of %s (%d in all):\n%s", name, len(warn), strings.Join(warn[max(0, len(warn)-30):], "\n"))
 			if len(b) > 8000 {
 				b = b[len(b)-8000:]
 			}

@@ -53,6 +53,13 @@ func (d database) describeUndelivered(ids []string) string {
 		{"newest event", `SELECT max(id) FROM events`},
 		{"deliveries by state", `SELECT state, count(*) FROM webhook_deliveries GROUP BY state ORDER BY state`},
 		{"jobs", `SELECT kind, state, count(*) FROM river_job GROUP BY kind, state ORDER BY kind, state`},
+		{"unfinished dispatch jobs", map[string]string{
+			"pgx": `SELECT now(), id, state, queue, priority, scheduled_at, attempted_at, attempt, args::text FROM river_job
+				WHERE kind = 'event.dispatch' AND finalized_at IS NULL ORDER BY id LIMIT 8`,
+			"sqlite": `SELECT datetime('now', 'subsec'), id, state, queue, priority, scheduled_at, attempted_at, attempt, json(args) FROM river_job
+				WHERE kind = 'event.dispatch' AND finalized_at IS NULL ORDER BY id LIMIT 8`}[d.driver]},
+		{"queues", `SELECT name, paused_at, updated_at FROM river_queue`},
+		{"leader", `SELECT * FROM river_leader`},
 	} {
 		fmt.Fprintf(&b, "\n%s: %s", q.what, queryText(db, q.sql))
 	}
