@@ -626,5 +626,5 @@ func TestCrashPostgresReplica(t *testing.T) {
 	a := newServer(t, "replica-a", env, "--database-url", url)
 	b := newServer(t, "replica-b", env, "--database-url", url)
 	runCrash(t, crashConfig{kills: 8, minGap: 2 * time.Second, maxGap: 5 * time.Second,
-		orderClients: 6, returnClients: 4, killOneOfServers: true, db: database{"pgx", url}}, []*server{a, b}, storeID, key)
+		orderClients: 6, returnClients: 4, killOneOfServers: true, db: database{"postgres", url}}, []*server{a, b}, storeID, key)
 }
