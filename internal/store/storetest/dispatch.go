@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"testing"
+	"time"
 
 	"github.com/reboundhq/rebound/internal/jobs"
 	"github.com/reboundhq/rebound/internal/store"
@@ -50,4 +52,30 @@ func (w *blockWorker) Work(ctx context.Context, job *river.Job[jobs.ShopperEmail
 	case <-ctx.Done():
 	}
 	return nil
+}
+
+// waitDispatched waits until want of storeID's events are dispatched,
+// failing the test when within passes first.
+func waitDispatched(t *testing.T, st store.Store, storeID string, want int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		evs, err := listEvents(st, storeID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := 0
+		for _, e := range evs {
+			if e.Dispatched {
+				done++
+			}
+		}
+		if done >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d events dispatched in %v (jobs: %v)", done, want, within, jobCounts(t, st))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -49,23 +49,8 @@ func testDispatchBesideABusyQueue(t *testing.T, st store.Store) {
 	}
 	ev := &returns.Event{StoreID: s.ID, Kind: returns.EventReturnCreated, SubjectType: "return", SubjectID: "r0"}
 	update(t, st, func(tx store.Tx) error { return tx.AddEvent(ctx, ev) })
-	if f, ok := st.(interface{ FlushDispatchRequests(context.Context) }); ok {
-		f.FlushDispatchRequests(ctx)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		evs, err := listEvents(st, s.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(evs) == 1 && evs[0].Dispatched {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the event was not dispatched in 10 s while the default queue was busy (jobs: %v)", jobCounts(t, st))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	// At once: the default queue's workers are all blocked meanwhile.
+	waitDispatched(t, st, s.ID, 1, 10*time.Second)
 	if c := jobCounts(t, st); c["available"] == 0 {
 		t.Errorf("jobs = %v: the default queue's backlog should still be waiting", c)
 	}

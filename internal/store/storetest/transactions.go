@@ -69,26 +69,7 @@ func testUpdateAtomicity(t *testing.T, st store.Store) {
 	if err := st.StartWorkers(ctx, DispatchWorkers(st)); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		evs, err = listEvents(st, s.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		done := 0
-		for _, e := range evs {
-			if e.Dispatched {
-				done++
-			}
-		}
-		if done == 40 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of 40 events dispatched", done)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitDispatched(t, st, s.ID, 40, 20*time.Second)
 	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := st.StopWorkers(stopCtx); err != nil {
