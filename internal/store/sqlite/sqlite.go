@@ -118,10 +118,16 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// writeReq is one write for the write loop: an Update's fn, or (fn nil)
+// an InsertNewOrders, which the loop merges with the others of its batch.
 type writeReq struct {
 	ctx  context.Context
 	fn   func(store.Tx) error
 	done chan error
+
+	orders   []*returns.Order // InsertNewOrders' arguments
+	events   []*returns.Event
+	inserted []bool // its answer, set before done
 }
 
 func (cfg *Config) dsn(readOnly bool) string {
@@ -306,7 +312,12 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 
 // Update implements store.Store. Concurrent calls are group-committed.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.write(&writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// write queues req for the write loop and waits for its outcome.
+func (s *Store) write(req *writeReq) error {
+	ctx := req.ctx
 	s.sendMu.RLock()
 	if s.sendClosed {
 		s.sendMu.RUnlock()
@@ -325,14 +336,20 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // InsertNewOrders implements store.Store: a write of the group commit.
+// The write loop inserts the orders of every InsertNewOrders call in its
+// batch together (one statement for up to 16 orders, and one for their
+// events), so that concurrent order-sync groups share statements as well
+// as the commit. If that fails, each call is run again alone, as any
+// write of a failed batch is.
 func (s *Store) InsertNewOrders(ctx context.Context, os []*returns.Order, evs []*returns.Event) ([]bool, error) {
-	var inserted []bool
-	err := s.Update(ctx, func(tx store.Tx) error {
-		var err error
-		inserted, err = tx.(*sqlstore.Tx).InsertNewOrders(ctx, os, evs)
-		return err
-	})
-	return inserted, err
+	if len(evs) != len(os) {
+		return nil, fmt.Errorf("insert new orders: %d events for %d orders", len(evs), len(os))
+	}
+	req := &writeReq{ctx: ctx, orders: os, events: evs, done: make(chan error, 1)}
+	if err := s.write(req); err != nil {
+		return nil, err
+	}
+	return req.inserted, nil
 }
 
 // unavailable marks a full disk (SQLITE_FULL: no space for the database
@@ -627,6 +644,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	live := batch[:0:0]
+	var inserts []*writeReq              // InsertNewOrders calls, run together after the rest
 	answered := make([]bool, len(batch)) // every request gets exactly one answer
 	ds := &sqlstore.DispatchSet{}
 	c := s.writerConn(tx)
@@ -638,10 +656,17 @@ func (s *Store) runBatch(batch []*writeReq) {
 			continue
 		}
 		live = append(live, r)
+		if r.fn == nil {
+			inserts = append(inserts, r)
+			continue
+		}
 		if err := s.runOne(r, c, tx, ds); err != nil {
 			failed = true
 			break
 		}
+	}
+	if !failed && len(inserts) > 0 {
+		failed = s.insertOrders(inserts, c, tx, ds) != nil
 	}
 	if !failed && len(live) > 0 {
 		failed = s.flush(c, tx, ds) != nil
@@ -712,12 +737,44 @@ func (s *Store) writerConn(tx *sql.Tx) conn {
 }
 
 func (s *Store) runOne(r *writeReq, c conn, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
+	if r.fn == nil {
+		return s.insertOrders([]*writeReq{r}, c, tx, ds)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("sqlite: update panicked: %v", p)
 		}
 	}()
 	return r.fn(sqlstore.NewTx(c, s.dialect, time.Now(), s.enqueuer(tx)).Defer(ds))
+}
+
+// insertOrders runs the InsertNewOrders calls rs as one: their orders and
+// events in one sqlstore.Tx.InsertNewOrders, in rs order, each call's
+// answer set from its part of the result. The calls are independent (each
+// sync group holds distinct calls), and one that repeats an external id
+// of an earlier one sees it stored, as it would in a transaction after it.
+func (s *Store) insertOrders(rs []*writeReq, c conn, tx *sql.Tx, ds *sqlstore.DispatchSet) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlite: insert new orders panicked: %v", p)
+		}
+	}()
+	os, evs := rs[0].orders, rs[0].events
+	if len(rs) > 1 {
+		os, evs = nil, nil
+		for _, r := range rs {
+			os = append(os, r.orders...)
+			evs = append(evs, r.events...)
+		}
+	}
+	inserted, err := sqlstore.NewTx(c, s.dialect, time.Now(), s.enqueuer(tx)).Defer(ds).InsertNewOrders(rs[0].ctx, os, evs)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		r.inserted, inserted = inserted[:len(r.orders):len(r.orders)], inserted[len(r.orders):]
+	}
+	return nil
 }
 
 // flush issues the batch's deferred dispatch requests, last thing before
