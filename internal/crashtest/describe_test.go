@@ -56,13 +56,21 @@ func (d database) describeUndelivered(ids []string) string {
 		what, sql string
 		args      []any
 	}{
-		{"events", `SELECT id, kind, subject_id, created_at FROM events WHERE subject_id IN (` + placeholders(1, len(sample)) + `) ORDER BY id`, ids3},
+		{"events", map[string]string{
+			// Where each stands against the dispatch cursor, in (xid, id) order.
+			"postgres": `SELECT e.id, e.kind, e.subject_id, e.created_at, e.xid::text, (e.xid, e.id) <= (c.xid, c.id) AS passed
+				FROM events e LEFT JOIN event_cursors c ON c.store_id = e.store_id WHERE e.subject_id IN (` + placeholders(1, len(sample)) + `) ORDER BY e.id`,
+			"sqlite": `SELECT id, kind, subject_id, created_at FROM events WHERE subject_id IN (` + placeholders(1, len(sample)) + `) ORDER BY id`}[d.kind], ids3},
 		{"deliveries", `SELECT subject_id, event_id, state, attempts, next_attempt_at - $1, claimed_until - $1, last_status, last_error
 			FROM webhook_deliveries WHERE subject_id IN (` + placeholders(2, len(sample)) + `) ORDER BY id`, append([]any{now}, ids3...)},
 		{"dispatch cursor", map[string]string{
 			"postgres": `SELECT store_id, xid::text, id FROM event_cursors`,
 			"sqlite":   `SELECT id, dispatched_through, dispatch_pending FROM stores`}[d.kind], nil},
 		{"newest event", `SELECT max(id) FROM events`, nil},
+		{"horizon and transactions", map[string]string{
+			"postgres": `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, (SELECT string_agg(pid || ' ' || state || ' xid=' || coalesce(backend_xid::text, '-') ||
+				' xmin=' || coalesce(backend_xmin::text, '-') || ' since ' || coalesce(xact_start::text, '-'), '; ') FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)`,
+			"sqlite": `SELECT 'n/a'`}[d.kind], nil},
 		{"deliveries by state", `SELECT state, count(*) FROM webhook_deliveries GROUP BY state ORDER BY state`, nil},
 		{"jobs", `SELECT kind, state, count(*) FROM river_job GROUP BY kind, state ORDER BY kind, state`, nil},
 		{"unfinished dispatch jobs", map[string]string{

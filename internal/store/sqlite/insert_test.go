@@ -10,6 +10,7 @@ import (
 	"github.com/reboundhq/rebound/internal/returns"
 	"github.com/reboundhq/rebound/internal/store"
 	"github.com/reboundhq/rebound/internal/store/sqlite"
+	"github.com/reboundhq/rebound/internal/store/sqlstore"
 )
 
 // newOrders is what an order-sync group hands InsertNewOrders: orders
@@ -143,5 +144,45 @@ func TestInsertNewOrdersShareABatch(t *testing.T) {
 		if evs[i].ID <= evs[i-1].ID {
 			t.Errorf("event ids out of order: %d after %d", evs[i].ID, evs[i-1].ID)
 		}
+	}
+}
+
+// BenchmarkInsertNewOrdersBatch is the write loop's cost of a commit of 7
+// new orders and their events: written by one statement each (what a
+// batch of up to 16 rows gets), or in the chunks of 4, 2 and 1 rows that
+// powers of two made of it. Run with -count to alternate them.
+//
+//	go test ./internal/store/sqlite -run XX -bench InsertNewOrdersBatch -benchtime 3000x -count 4
+func BenchmarkInsertNewOrdersBatch(b *testing.B) {
+	for _, bc := range []struct {
+		name   string
+		chunks []int
+	}{{"one-statement", []int{7}}, {"chunks-4-2-1", []int{4, 2, 1}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			st, _, storeID := openWAL(b, sqlite.Config{Path: filepath.Join(b.TempDir(), "rebound.db")})
+			ctx := context.Background()
+			n := 0
+			b.ResetTimer()
+			for range b.N {
+				err := st.Update(ctx, func(tx store.Tx) error {
+					for _, size := range bc.chunks {
+						exts := make([]string, size)
+						for i := range exts {
+							n++
+							exts[i] = fmt.Sprint("ext-", n)
+						}
+						os, evs := newOrders(storeID, exts...)
+						if _, err := tx.(*sqlstore.Tx).InsertNewOrders(ctx, os, evs); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "µs/order")
+		})
 	}
 }
