@@ -71,6 +71,7 @@ func (d database) describeUndelivered(ids []string) string {
 			"postgres": `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, (SELECT string_agg(pid || ' ' || state || ' xid=' || coalesce(backend_xid::text, '-') ||
 				' xmin=' || coalesce(backend_xmin::text, '-') || ' since ' || coalesce(xact_start::text, '-'), '; ') FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)`,
 			"sqlite": `SELECT 'n/a'`}[d.kind], nil},
+		{"subscriptions", `SELECT id, created_at, disabled FROM webhooks ORDER BY created_at`, nil},
 		{"deliveries by state", `SELECT state, count(*) FROM webhook_deliveries GROUP BY state ORDER BY state`, nil},
 		{"jobs", `SELECT kind, state, count(*) FROM river_job GROUP BY kind, state ORDER BY kind, state`, nil},
 		{"unfinished dispatch jobs", map[string]string{

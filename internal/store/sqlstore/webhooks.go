@@ -518,8 +518,8 @@ const exactChunk = 16
 // maxChunk). A few fixed statement texts (prepared once: at most 16 + 2
 // per statement kind) thus serve every batch size, and the small batches
 // of a group commit are written by one statement each (measured: a
-// commit of 7 orders as one statement cost 11% less than as chunks of 4,
-// 2 and 1).
+// commit of 7 orders as one statement cost the write loop 30% less than
+// as chunks of 4, 2 and 1: BenchmarkInsertNewOrdersBatch).
 func chunkSize(n int) int {
 	if n <= exactChunk {
 		return max(n, 1)
