@@ -60,14 +60,8 @@ func TestCancelWhileBatchedCommitsTheBatch(t *testing.T) {
 		t.Errorf("commits after the release = %d, want 2 (W's, then A and B in one)", n)
 	}
 	var subjects []string
-	if err := st.View(ctx, func(tx store.ReadTx) error {
-		evs, err := tx.ListEvents(ctx, storeID, 0, 100)
-		for _, e := range evs {
-			subjects = append(subjects, e.SubjectID)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
+	for _, e := range storedEvents(t, st, storeID) {
+		subjects = append(subjects, e.SubjectID)
 	}
 	if len(subjects) != 2 || subjects[0] != "a" || subjects[1] != "b" {
 		t.Errorf("events = %v, want [a b]", subjects)
