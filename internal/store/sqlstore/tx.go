@@ -845,8 +845,11 @@ func (t *Tx) takeXid(ctx context.Context, storeID string, limit int) ([]*returns
 	if err != nil {
 		return nil, fmt.Errorf("take events: cursor: %w", err)
 	}
+	// ORDER BY names the table's columns: a bare "xid" would be the text
+	// output column, and '1000001' sorts before '999950', so events written
+	// as the server's counter gained a digit were passed by the cursor.
 	rows, err := t.query(ctx, `SELECT id, store_id, kind, subject_type, subject_id, payload, created_at, xid::text FROM events
-		WHERE store_id = ? AND (xid, id) > (?::xid8, ?) ORDER BY xid, id LIMIT ?`, storeID, curXid, curID, limit)
+		WHERE store_id = ? AND (xid, id) > (?::xid8, ?) ORDER BY events.xid, events.id LIMIT ?`, storeID, curXid, curID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("take events: %w", err)
 	}
